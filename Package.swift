@@ -1,0 +1,42 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "tracesh",
+    products: [
+        .executable(name: "tracesh", targets: ["tracesh"]),
+        .library(name: "TraceshKit", targets: ["TraceshKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // Process spawning with a parent-death signal: fork/prctl/exec must run in C.
+        .target(name: "CSpawn"),
+        .target(
+            name: "TraceshKit",
+            dependencies: ["CSpawn"]
+        ),
+        .systemLibrary(
+            name: "CLibedit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .executableTarget(
+            name: "tracesh",
+            dependencies: [
+                "TraceshKit",
+                "CLibedit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "TraceshKitTests",
+            dependencies: [
+                "TraceshKit",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+#include "CSpawn.h"
+int tracesh_cspawn_version(void) { return 1; }

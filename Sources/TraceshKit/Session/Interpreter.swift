@@ -1,0 +1,209 @@
+import Foundation
+
+/// Applies commands to a session. One interpreter serves the REPL, `.trc` scripts, `-e` and
+/// standard input alike; the front ends only decide where text comes from and goes to.
+public final class Interpreter {
+    public enum Outcome: Equatable, Sendable {
+        /// Every command succeeded.
+        case success
+        /// A command failed (the script stopped there unless `on-error` is `continue`).
+        case failure
+        /// `quit` was run.
+        case quit
+    }
+
+    public private(set) var graph = SessionGraph()
+    public let output: InterpreterOutput
+    /// Whether any command has failed in this session (for the batch exit status).
+    public private(set) var anyFailure = false
+    private var loadDepth = 0
+
+    public init(output: InterpreterOutput, variables: [Setting] = [], format: OutputFormat? = nil) {
+        self.output = output
+        for variable in variables { graph.setVariable(variable.name, variable.value) }
+        if let format { graph.setSetting("format", format.rawValue) }
+    }
+
+    public var format: OutputFormat { Settings.format(graph) }
+
+    /// Runs source text: a whole script, one REPL entry, or one `-e` argument.
+    /// `origin` names the file in diagnostics (nil for interactive input).
+    @discardableResult
+    public func run(source: String, origin: String?, firstLine: Int = 1) -> Outcome {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var outcome = Outcome.success
+        for text in ScriptSplitter.split(source, firstLine: firstLine) {
+            do {
+                let expanded = try VariableExpander.expand(text) { [graph] in graph.variable($0) }
+                let command = try CommandParser.parse(expanded)
+                if try execute(command) == .quit { return .quit }
+            } catch let diagnostic as Diagnostic {
+                var located = diagnostic
+                if located.location == nil { located.location = text.location(at: 0) }
+                let lineIndex = (located.location?.line ?? firstLine) - firstLine
+                let sourceLine = lines.indices.contains(lineIndex) ? lines[lineIndex] : nil
+                output.report(located, origin: origin, sourceLine: sourceLine)
+                anyFailure = true
+                outcome = .failure
+                if !Settings.continuesOnError(graph) { return .failure }
+            } catch is LoadFailed {
+                anyFailure = true
+                outcome = .failure
+                if !Settings.continuesOnError(graph) { return .failure }
+            } catch {
+                output.report(Diagnostic("\(error)", at: text.location(at: 0)), origin: origin, sourceLine: nil)
+                anyFailure = true
+                outcome = .failure
+                if !Settings.continuesOnError(graph) { return .failure }
+            }
+        }
+        return outcome
+    }
+
+    /// Applies one parsed command. Throws a `Diagnostic` when it fails.
+    public func execute(_ command: Command) throws -> Outcome {
+        switch command.kind {
+        case .probe(let name, let spec):
+            try addProbe(name: name, spec: spec, at: command.location)
+        case .filter(let filter):
+            try checkProbeScope(filter.probe, at: command.location)
+            graph.filters.append(filter)
+        case .agg(let aggregation):
+            try checkProbeScope(aggregation.probe, at: command.location)
+            graph.aggregations.append(aggregation)
+        case .set(let name, let value):
+            try set(name, value, at: command.location)
+        case .unset(let name):
+            try unset(name, at: command.location)
+        case .drop(let name):
+            guard graph.dropProbe(named: name) else {
+                throw Diagnostic("no probe named '\(name)'" + Suggestions.didYouMean(name, in: graph.probes.map(\.name)), at: command.location)
+            }
+        case .show(.graph):
+            emit(.graph(graph))
+        case .save(let path):
+            try save(to: path, at: command.location)
+        case .load(let path):
+            return try load(path, at: command.location)
+        case .help(let topic):
+            try help(topic, at: command.location)
+        case .quit:
+            return .quit
+        case .show(.bpftrace), .run, .stop, .wait, .runs, .events, .top, .stats, .record, .replay, .caps, .list, .suggest:
+            throw Diagnostic("'\(command.keyword)' is not yet available in this build of tracesh", at: command.location)
+        }
+        return .success
+    }
+
+    /// Renders a result in the session's format and writes it.
+    public func emit(_ result: CommandResult) {
+        output.write(Renderers.renderer(for: format).render(result))
+    }
+
+    private func addProbe(name: String?, spec: LocatedText, at location: SourceLocation) throws {
+        let probeName = name ?? graph.nextProbeName()
+        if graph.probe(named: probeName) != nil {
+            throw Diagnostic("a probe named '\(probeName)' already exists; 'drop \(probeName)' first or choose another name", at: location)
+        }
+        graph.probes.append(ProbeDeclaration(name: probeName, spec: spec.string))
+        if name == nil { emit(.message("probe \(probeName) added")) }
+    }
+
+    private func checkProbeScope(_ probe: String?, at location: SourceLocation) throws {
+        guard let probe, graph.probe(named: probe) == nil else { return }
+        throw Diagnostic("no probe named '\(probe)'" + Suggestions.didYouMean(probe, in: graph.probes.map(\.name)), at: location)
+    }
+
+    private func set(_ name: String, _ value: String, at location: SourceLocation) throws {
+        if Settings.isSetting(name) {
+            do {
+                graph.setSetting(name, try Settings.validate(name, value, in: graph))
+            } catch var diagnostic as Diagnostic {
+                diagnostic.location = location
+                throw diagnostic
+            }
+            return
+        }
+        guard !name.contains("-") else {
+            throw Diagnostic("unknown setting '\(name)'" + Suggestions.didYouMean(name, in: Settings.names) + " (variable names use letters, digits and '_')", at: location)
+        }
+        graph.setVariable(name, value)
+    }
+
+    private func unset(_ name: String, at location: SourceLocation) throws {
+        if graph.settings.contains(where: { $0.name == name }) {
+            graph.settings.removeAll { $0.name == name }
+        } else if graph.variables.contains(where: { $0.name == name }) {
+            graph.variables.removeAll { $0.name == name }
+        } else {
+            let known = graph.settings.map(\.name) + graph.variables.map(\.name)
+            throw Diagnostic("'\(name)' is not set" + Suggestions.didYouMean(name, in: known), at: location)
+        }
+    }
+
+    private func save(to path: String, at location: SourceLocation) throws {
+        let script = ScriptWriter.script(for: graph)
+        do {
+            try script.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw Diagnostic("cannot write '\(path)': \(Self.reason(error))", at: location)
+        }
+        emit(.message("saved \(graph.probes.count) probe(s), \(graph.filters.count) filter(s), \(graph.aggregations.count) aggregation(s) to \(path)"))
+    }
+
+    private func load(_ path: String, at location: SourceLocation) throws -> Outcome {
+        guard loadDepth < 16 else {
+            throw Diagnostic("'load' is nested more than 16 deep (does '\(path)' load itself?)", at: location)
+        }
+        let source: String
+        do {
+            source = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw Diagnostic("cannot read '\(path)': \(Self.reason(error))", at: location)
+        }
+        loadDepth += 1
+        defer { loadDepth -= 1 }
+        let outcome = run(source: source, origin: path)
+        if outcome == .failure { throw LoadFailed() }
+        return outcome
+    }
+
+    private func help(_ topic: String?, at location: SourceLocation) throws {
+        guard let topic else {
+            let width = CommandCatalog.entries.map(\.usage.count).max() ?? 0
+            var lines = ["Commands (help COMMAND for details):"]
+            for entry in CommandCatalog.entries {
+                lines.append("  " + entry.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + entry.summary)
+            }
+            emit(.text(lines.joined(separator: "\n")))
+            return
+        }
+        guard let entry = CommandCatalog.entry(topic) else {
+            throw Diagnostic("no command '\(topic)'" + Suggestions.didYouMean(topic, in: CommandCatalog.names), at: location)
+        }
+        var lines = ["usage: \(entry.usage)", "", entry.summary, "", "example:", "  \(entry.example)"]
+        if entry.name == "set" {
+            lines += ["", "settings:"] + CommandCatalog.settings.map { "  \($0.name): \($0.summary)" }
+        }
+        emit(.text(lines.joined(separator: "\n")))
+    }
+
+    /// The part of a Foundation error a user needs ("No such file or directory").
+    static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSCocoaErrorDomain {
+            switch nsError.code {
+            case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return "No such file or directory"
+            case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "Permission denied"
+            default: break
+            }
+        }
+        return nsError.localizedDescription
+    }
+}
+
+/// A `load` whose script failed; its own diagnostics were already reported.
+struct LoadFailed: Error {}

@@ -1,0 +1,24 @@
+/// Where an interpreter sends what it prints; the front end decides about terminals and carets.
+public protocol InterpreterOutput: AnyObject {
+    /// A rendered result, already in the session's output format (no trailing newline).
+    func write(_ text: String)
+    /// An error or note. `origin` is the script's file name (nil for interactive input) and
+    /// `sourceLine` the text of the line the diagnostic points into, for a caret display.
+    func report(_ diagnostic: Diagnostic, origin: String?, sourceLine: String?)
+}
+
+/// Collects output in memory; for tests and for embedding tracesh in another program.
+public final class CollectingOutput: InterpreterOutput {
+    public private(set) var lines: [String] = []
+    public private(set) var diagnostics: [String] = []
+
+    public init() {}
+
+    public func write(_ text: String) { lines.append(text) }
+
+    public func report(_ diagnostic: Diagnostic, origin: String?, sourceLine: String?) {
+        diagnostics.append(diagnostic.rendered(origin: origin))
+    }
+
+    public var text: String { lines.joined(separator: "\n") }
+}
