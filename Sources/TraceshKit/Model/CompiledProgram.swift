@@ -1,0 +1,82 @@
+/// The output of code generation and the input of a run: the bpftrace program text plus what
+/// the scanner and pipeline need to turn its framed output back into events and aggregations.
+public struct CompiledProgram: Hashable, Sendable {
+    /// The complete bpftrace program (what `show bpftrace` prints).
+    public var source: String
+    /// The record framing the program's printf statements use.
+    public var framing: EventFraming
+    /// Probes by `probeIndex`, as `E` records number them.
+    public var probes: [CompiledProbe]
+    /// The bpftrace maps that hold `agg` results.
+    public var maps: [CompiledMap]
+    /// Filters the kernel cannot evaluate, applied to events in user space (all must hold).
+    public var userFilters: [UserFilter]
+
+    public init(source: String, framing: EventFraming, probes: [CompiledProbe], maps: [CompiledMap], userFilters: [UserFilter]) {
+        self.source = source
+        self.framing = framing
+        self.probes = probes
+        self.maps = maps
+        self.userFilters = userFilters
+    }
+}
+
+/// One probe of a compiled program.
+public struct CompiledProbe: Hashable, Sendable {
+    /// The probe's name in the session (`o`, `p1`, ...).
+    public var name: String
+    /// The target as the user named it (`sys_openat`).
+    public var function: String
+    /// The probe as resolved (`syscalls:sys_enter_openat`, `uprobe:/lib/.../libc.so.6:malloc`).
+    public var resolved: String
+    /// The spec's format string (trace.py style), applied in user space to `fields`.
+    public var format: FormatString?
+    /// The values each `E` record of this probe carries after `comm`, in order.
+    public var fields: [CompiledField]
+
+    public init(name: String, function: String, resolved: String, format: FormatString?, fields: [CompiledField]) {
+        self.name = name
+        self.function = function
+        self.resolved = resolved
+        self.format = format
+        self.fields = fields
+    }
+}
+
+/// A value field of an event record: its `raw_args` name and whether bpftrace prints it as a string.
+public struct CompiledField: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable { case integer, string }
+    public var name: String
+    public var kind: Kind
+
+    public init(name: String, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// A bpftrace map holding one `agg`.
+public struct CompiledMap: Hashable, Sendable {
+    /// The map's name in the program, with `@`.
+    public var name: String
+    public var aggregation: Aggregation
+    /// How each key component is printed by bpftrace (strings quoted by bpftrace are kept as bytes).
+    public var keyKinds: [CompiledField.Kind]
+
+    public init(name: String, aggregation: Aggregation, keyKinds: [CompiledField.Kind]) {
+        self.name = name
+        self.aggregation = aggregation
+        self.keyKinds = keyKinds
+    }
+}
+
+/// A filter evaluated in user space, optionally on one probe.
+public struct UserFilter: Hashable, Sendable {
+    public var probeIndex: Int?
+    public var condition: Expression
+
+    public init(probeIndex: Int?, condition: Expression) {
+        self.probeIndex = probeIndex
+        self.condition = condition
+    }
+}
