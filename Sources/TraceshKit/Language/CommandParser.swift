@@ -217,6 +217,7 @@ public enum CommandParser {
             function = .lhist(min: bounds[0], max: bounds[1], step: bounds[2])
         }
         var argument: Expression? = nil
+        let argumentLocation = stream.current.location
         if !stream.atEnd && !stream.current.isIdentifier("by") {
             argument = try ExpressionParser.parse(&stream)
         }
@@ -230,7 +231,7 @@ public enum CommandParser {
             throw Diagnostic("'count' takes no argument; did you mean 'count by \(argument)'?", at: argument.location)
         }
         if function.takesArgument && argument == nil {
-            throw Diagnostic("'\(function.name)' needs a value to aggregate (e.g. 'agg \(function.name) arg3')", at: stream.current.location)
+            throw Diagnostic("'\(function.name)' needs a value to aggregate (e.g. 'agg \(function.name) arg3')", at: argumentLocation)
         }
         return Aggregation(probe: probe, function: function, argument: argument, keys: keys)
     }

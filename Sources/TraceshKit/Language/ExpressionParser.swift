@@ -38,7 +38,6 @@ public enum ExpressionParser {
             }
             let rhs = try binary(&stream, minimum: op.precedence + 1)
             lhs = Expression(.binary(op, lhs, rhs), at: token.location)
-            _ = lhs
         }
         return lhs
     }
@@ -49,7 +48,7 @@ public enum ExpressionParser {
             stream.advance()
             let operand = try unary(&stream)
             if op == .negate, case .integer(let value) = operand.kind {
-                return Expression(.integer(-value), at: token.location)
+                return Expression(.integer(0 &- value), at: token.location)
             }
             return Expression(.unary(op, operand), at: token.location)
         }

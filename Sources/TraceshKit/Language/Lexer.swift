@@ -122,7 +122,8 @@ public struct Lexer {
         if lower.hasPrefix("0x") { return UInt64(lower.dropFirst(2), radix: 16).map { Int64(bitPattern: $0) } }
         if lower.hasPrefix("0b") { return UInt64(lower.dropFirst(2), radix: 2).map { Int64(bitPattern: $0) } }
         if lower.hasPrefix("0o") { return Int64(lower.dropFirst(2), radix: 8) }
-        return Int64(lower)
+        // Up to 2^64-1, read as the same 64 bits (bpftrace's integers are 64-bit too).
+        return UInt64(lower).map { Int64(bitPattern: $0) }
     }
 }
 

@@ -35,6 +35,7 @@ public enum WordScanner {
                             switch escape {
                             case "n": word += "\n"
                             case "t": word += "\t"
+                            case "r": word += "\r"
                             default: word.append(escape)
                             }
                             continue
@@ -65,6 +66,7 @@ public enum WordScanner {
             case "\"", "\\", "$": out += "\\" + String(character)
             case "\n": out += "\\n"
             case "\t": out += "\\t"
+            case "\r": out += "\\r"
             default: out.append(character)
             }
         }

@@ -108,13 +108,25 @@ public enum ExpressionPrinter {
         case .identifier(let name): return name
         case .builtin(let name): return "$" + name
         case .field(let name): return "args->" + name
-        case .userString(let inner): return operand(inner, above: 11) + "@user"
-        case .unary(let op, let inner): return op.rawValue + operand(inner, above: 11)
+        case .userString(let inner): return postfixOperand(inner) + "@user"
+        case .unary(let op, let inner):
+            // `!~x` or `--x` would lex as other operators: a unary under a unary gets parentheses.
+            if case .unary = inner.kind { return op.rawValue + "(" + print(inner) + ")" }
+            return op.rawValue + operand(inner, above: 11)
         case .cast(let type, let inner): return "(\(type))" + operand(inner, above: 11)
         case .call(let name, let arguments):
             return name + "(" + arguments.map(print).joined(separator: ", ") + ")"
         case .binary(let op, let lhs, let rhs):
             return operand(lhs, above: op.precedence - 1) + " \(op.rawValue) " + operand(rhs, above: op.precedence)
+        }
+    }
+
+    /// Prints the operand of `@user`, which binds tighter than any prefix operator.
+    private static func postfixOperand(_ expression: Expression) -> String {
+        switch expression.kind {
+        case .binary, .unary, .cast: return "(" + print(expression) + ")"
+        case .integer(let value) where value < 0: return "(" + print(expression) + ")"
+        default: return print(expression)
         }
     }
 

@@ -2,7 +2,7 @@
 public enum Suggestions {
     /// Up to `limit` candidates within a distance that scales with the word's length, closest first.
     public static func closest(to word: String, in candidates: [String], limit: Int = 3) -> [String] {
-        let budget = max(1, min(3, word.count / 3))
+        let budget = max(1, min(3, (word.count + 1) / 2))
         let scored = candidates.compactMap { candidate -> (String, Int)? in
             let distance = editDistance(word.lowercased(), candidate.lowercased())
             if distance <= budget { return (candidate, distance) }
