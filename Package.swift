@@ -31,6 +31,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Drives the built `tracesh` binary (batch and terminal front ends).
+        .testTarget(name: "traceshTests"),
         .testTarget(
             name: "TraceshKitTests",
             dependencies: [

@@ -78,7 +78,7 @@ struct TraceshCommand: ParsableCommand {
         var ranBatch = false
         for (index, command) in commands.enumerated() {
             ranBatch = true
-            let outcome = interpreter.run(source: command, origin: commands.count > 1 ? "-e#\(index + 1)" : "-e")
+            let outcome = interpreter.run(source: command, origin: commands.count > 1 ? "-e[\(index + 1)]" : "-e")
             if outcome == .quit { throw ExitCode(interpreter.anyFailure ? 1 : 0) }
             if outcome == .failure && !interactive { throw ExitCode(1) }
         }

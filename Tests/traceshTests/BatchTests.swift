@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// The batch front end, driven through the real `tracesh` binary (built by `scripts/test`).
+@Suite struct BatchTests {
+    @Test func saveThenLoadPrintsTheSameGraph() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("x.trc")
+        let direct = try Tracesh.run(["-e", "probe o = sys_openat", "-e", #"filter o: comm == "cat""#, "-e", "show graph", "-e", "save \(path)"])
+        #expect(direct.status == 0, "\(direct.stderr)")
+        let loaded = try Tracesh.run(["-e", "load \(path)", "-e", "show graph"])
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        let graph = direct.stdout.components(separatedBy: "\nsaved ").first ?? ""
+        #expect(graph.contains(#"o: comm == "cat""#))
+        #expect(loaded.stdout == graph + "\n")
+    }
+
+    @Test func aTypoOnLineThreeStopsTheScriptWithItsLocation() throws {
+        let directory = try TemporaryDirectory()
+        let script = directory.path("script.trc")
+        let marker = directory.path("line4.trc")
+        try "#!/usr/bin/env tracesh\nprobe o = sys_openat\nfilter o: comm = \"cat\"\nsave \(marker)\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try Tracesh.run([script], currentDirectory: directory.url)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("\(script):3:16: error: "), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "line 4 must not run")
+    }
+
+    @Test func scriptVariablesComeFromNameValueArguments() throws {
+        let directory = try TemporaryDirectory()
+        let script = directory.path("vars.trc")
+        try "probe o = sys_openat\nfilter o: pid == $target\nshow graph\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let result = try Tracesh.run([script, "target=1234"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("o: pid == 1234"))
+    }
+
+    @Test func commandsOnStandardInputRunWithoutPrompts() throws {
+        let result = try Tracesh.run([], input: "set x 5\nprobe a = sys_read\nshow graph\n")
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("probes:\n  a = sys_read"))
+        #expect(!result.stdout.contains("tracesh>"))
+    }
+
+    @Test func usageErrorsExitTwoAndFailedCommandsExitOne() throws {
+        #expect(try Tracesh.run(["--bogus"]).status == 2)
+        #expect(try Tracesh.run(["--format", "xml", "-e", "help"]).status == 2)
+        #expect(try Tracesh.run(["/nonexistent.trc"]).status == 2)
+        #expect(try Tracesh.run(["-e", "frobnicate"]).status == 1)
+        #expect(try Tracesh.run(["-e", "help", "-e", "quit", "-e", "frobnicate"]).status == 0)
+    }
+
+    @Test func jsonFormatGivesJSONLines() throws {
+        let result = try Tracesh.run(["--format", "json", "-e", "probe o = sys_openat", "-e", "show graph"])
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect((object?["probes"] as? [[String: Any]])?.first?["name"] as? String == "o")
+    }
+
+    @Test func versionAndHelp() throws {
+        let version = try Tracesh.run(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("0."))
+        let help = try Tracesh.run(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("EXIT STATUS") && help.stdout.contains("EXAMPLES"))
+    }
+}
