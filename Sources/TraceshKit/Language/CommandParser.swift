@@ -148,6 +148,12 @@ public enum CommandParser {
         return (String(characters[0..<nameEnd]), text.location(at: 0), text[(index + 1)..<characters.count].trimmed())
     }
 
+    /// `PROBE: rest` -> (`PROBE`, rest); text without a scope -> (nil, text).
+    private static func splitScope(_ text: LocatedText) -> (probe: String?, body: LocatedText) {
+        guard let scoped = scopedName(text, separator: ":") else { return (nil, text) }
+        return (scoped.name, scoped.rest)
+    }
+
     private static func probe(_ rest: LocatedText, keywordEnd: SourceLocation) throws -> Command.Kind {
         var name: String? = nil
         var spec = rest
@@ -162,12 +168,7 @@ public enum CommandParser {
     }
 
     private static func filter(_ rest: LocatedText, keywordEnd: SourceLocation) throws -> Filter {
-        var probe: String? = nil
-        var body = rest
-        if let scoped = scopedName(rest, separator: ":") {
-            probe = scoped.name
-            body = scoped.rest
-        }
+        let (probe, body) = splitScope(rest)
         guard !body.isEmpty else {
             throw Diagnostic("expected a condition (e.g. 'comm == \"cat\"')", at: body.endLocation)
         }
@@ -175,12 +176,7 @@ public enum CommandParser {
     }
 
     private static func aggregation(_ rest: LocatedText, keywordEnd: SourceLocation) throws -> Aggregation {
-        var probe: String? = nil
-        var body = rest
-        if let scoped = scopedName(rest, separator: ":") {
-            probe = scoped.name
-            body = scoped.rest
-        }
+        let (probe, body) = splitScope(rest)
         var stream = try TokenStream(lexing: body)
         let functionToken = stream.current
         guard functionToken.kind == .identifier, AggregationFunction.names.contains(functionToken.text) else {
