@@ -89,7 +89,13 @@ public final class Interpreter {
             try help(topic, at: command.location)
         case .quit:
             return .quit
-        case .show(.bpftrace), .run, .stop, .wait, .runs, .events, .top, .stats, .record, .replay, .caps, .list, .suggest:
+        case .suggest(let text):
+            let table = ProbeSuggester.table(for: text)
+            guard !table.rows.isEmpty else {
+                throw Diagnostic("no suggestions for '\(text)'; try words like file, network, process, memory, disk, signal, cpu", at: command.location)
+            }
+            emit(.table(table))
+        case .show(.bpftrace), .run, .stop, .wait, .runs, .events, .top, .stats, .record, .replay, .caps, .list:
             throw Diagnostic("'\(command.keyword)' is not yet available in this build of tracesh", at: command.location)
         }
         return .success
