@@ -67,6 +67,28 @@ public enum ByteText {
         return String(validating: slice, as: UTF8.self) == nil ? 0 : length
     }
 
+    /// C-style escapes for control characters (`\n`, `\t`, `\r`, else `\xHH`) plus the
+    /// characters in `alsoEscaping` (written with a backslash before them).
+    public static func escapingControls(_ text: String, alsoEscaping extra: Set<Unicode.Scalar> = []) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if extra.contains(scalar) {
+                    out += "\\" + String(scalar)
+                } else if scalar.value < 0x20 || scalar.value == 0x7f {
+                    out += "\\x" + hex(UInt8(scalar.value))
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
     static func hex(_ byte: UInt8) -> String {
         let digits = Array("0123456789abcdef")
         return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
