@@ -207,8 +207,8 @@ public enum CommandParser {
             guard bounds.count == 3 else {
                 throw Diagnostic("lhist takes three bounds: lhist(min, max, step)", at: functionToken.location)
             }
-            guard bounds[0] < bounds[1], bounds[2] > 0 else {
-                throw Diagnostic("lhist needs min < max and step > 0", at: functionToken.location)
+            guard bounds[0] >= 0, bounds[0] < bounds[1], bounds[2] > 0 else {
+                throw Diagnostic("lhist needs 0 <= min < max and step > 0", at: functionToken.location)
             }
             function = .lhist(min: bounds[0], max: bounds[1], step: bounds[2])
         }

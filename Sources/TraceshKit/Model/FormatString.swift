@@ -1,5 +1,8 @@
 /// A trace.py/printf-style format string, parsed into literal text and conversions.
-/// (First version; the spec work extends validation and the conversions it knows.)
+///
+/// Conversions: `%d %i %u %x %X %c %s %p` with an optional length (`h`, `hh`, `l`, `ll`, `z`),
+/// an optional `-` or `0` flag and a width; `%%` is a literal percent sign. The message of an
+/// event is rendered from it in user space, so traced bytes are inserted exactly.
 public struct FormatString: Hashable, Sendable {
     public enum Segment: Hashable, Sendable {
         case literal([UInt8])
@@ -14,6 +17,64 @@ public struct FormatString: Hashable, Sendable {
     public init(segments: [Segment], text: String) {
         self.segments = segments
         self.text = text
+    }
+
+    /// Parses `text`; `location` maps a character index of `text` to where it stands in the source.
+    public init(parsing text: String, location: (Int) -> SourceLocation? = { _ in nil }) throws {
+        self.text = text
+        segments = []
+        let characters = Array(text)
+        var literal = ""
+        var index = 0
+        func flush() {
+            if !literal.isEmpty { segments.append(.literal(Array(literal.utf8))) }
+            literal = ""
+        }
+        while index < characters.count {
+            let character = characters[index]
+            guard character == "%" else {
+                literal.append(character)
+                index += 1
+                continue
+            }
+            let start = index
+            index += 1
+            if index < characters.count, characters[index] == "%" {
+                literal.append("%")
+                index += 1
+                continue
+            }
+            var spelling = "%"
+            if index < characters.count, characters[index] == "-" || characters[index] == "0" {
+                spelling.append(characters[index])
+                index += 1
+            }
+            while index < characters.count, characters[index].isASCII, characters[index].isNumber {
+                spelling.append(characters[index])
+                index += 1
+            }
+            for length in ["hh", "ll", "h", "l", "z"] where characters[index...].starts(with: length) {
+                spelling += length
+                index += length.count
+                break
+            }
+            guard index < characters.count, "diuxXcsp".contains(characters[index]) else {
+                let found = index < characters.count ? "'\(spelling)\(characters[index])'" : "'\(spelling)' at the end"
+                throw Diagnostic("unsupported conversion \(found) in the format string; use %d %u %x %s %c (with h, l, ll) or %% for a percent sign", at: location(start))
+            }
+            spelling.append(characters[index])
+            index += 1
+            flush()
+            segments.append(.conversion(spelling))
+        }
+        flush()
+    }
+
+    /// Checks that the format has exactly one conversion per argument.
+    public func check(argumentCount: Int, at location: SourceLocation?) throws {
+        let count = conversions.count
+        guard count != argumentCount else { return }
+        throw Diagnostic("the format string has \(count) conversion\(count == 1 ? "" : "s") but \(argumentCount) argument\(argumentCount == 1 ? " follows" : "s follow")", at: location)
     }
 
     public var conversions: [String] {

@@ -14,12 +14,15 @@ public final class Interpreter {
 
     public private(set) var graph = SessionGraph()
     public let output: InterpreterOutput
+    /// What the kernel offers; probes are checked against it when they are added.
+    public let catalog: KernelCatalog
     /// Whether any command has failed in this session (for the batch exit status).
     public private(set) var anyFailure = false
     private var loadDepth = 0
 
-    public init(output: InterpreterOutput, variables: [Setting] = [], format: OutputFormat? = nil) {
+    public init(output: InterpreterOutput, variables: [Setting] = [], format: OutputFormat? = nil, catalog: KernelCatalog = .live) {
         self.output = output
+        self.catalog = catalog
         for variable in variables { graph.setVariable(variable.name, variable.value) }
         if let format { graph.setSetting("format", format.rawValue) }
     }
@@ -67,10 +70,10 @@ public final class Interpreter {
             try addProbe(name: name, spec: spec, at: command.location)
         case .filter(let filter):
             try checkProbeScope(filter.probe, at: command.location)
-            graph.filters.append(filter)
+            try applyIfItCompiles(at: command.location) { $0.filters.append(filter) }
         case .agg(let aggregation):
             try checkProbeScope(aggregation.probe, at: command.location)
-            graph.aggregations.append(aggregation)
+            try applyIfItCompiles(at: command.location) { $0.aggregations.append(aggregation) }
         case .set(let name, let value):
             try set(name, value, at: command.location)
         case .unset(let name):
@@ -95,7 +98,13 @@ public final class Interpreter {
                 throw Diagnostic("no suggestions for '\(text)'; try words like file, network, process, memory, disk, signal, cpu", at: command.location)
             }
             emit(.table(table))
-        case .show(.bpftrace), .run, .stop, .wait, .runs, .events, .top, .stats, .record, .replay, .caps, .list:
+        case .show(.bpftrace):
+            try showBpftrace()
+        case .caps:
+            showCapabilities()
+        case .list(let pattern):
+            try listTracepoints(pattern, at: command.location)
+        case .run, .stop, .wait, .runs, .events, .top, .stats, .record, .replay:
             throw Diagnostic("'\(command.keyword)' is not yet available in this build of tracesh", at: command.location)
         }
         return .success
@@ -111,8 +120,21 @@ public final class Interpreter {
         if graph.probe(named: probeName) != nil {
             throw Diagnostic("a probe named '\(probeName)' already exists; 'drop \(probeName)' first or choose another name", at: location)
         }
+        try ProbeValidator.validate(spec, catalog: catalog)
         graph.probes.append(ProbeDeclaration(name: probeName, spec: spec.string))
         if name == nil { emit(.message("probe \(probeName) added")) }
+    }
+
+    /// Applies a change to the graph, keeping it only when the graph still compiles.
+    private func applyIfItCompiles(at location: SourceLocation, _ change: (inout SessionGraph) -> Void) throws {
+        let before = graph
+        change(&graph)
+        do {
+            try checkCompiles(at: location)
+        } catch {
+            graph = before
+            throw error
+        }
     }
 
     private func checkProbeScope(_ probe: String?, at location: SourceLocation) throws {

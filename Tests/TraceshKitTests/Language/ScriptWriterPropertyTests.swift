@@ -57,7 +57,7 @@ enum GraphGenerator {
             graph.filters.append(Filter(probe: scope(), condition: expression(depth: 3, using: &rng)))
         }
         for _ in 0..<Int.random(in: 0...3, using: &rng) {
-            let functions: [AggregationFunction] = [.count, .sum, .avg, .min, .max, .hist, .lhist(min: -5, max: 100, step: 5)]
+            let functions: [AggregationFunction] = [.count, .sum, .avg, .min, .max, .hist, .lhist(min: 0, max: 100, step: 5)]
             let function = functions.randomElement(using: &rng)!
             let keys = (0..<Int.random(in: 0...2, using: &rng)).map { _ in expression(depth: 1, using: &rng) }
             graph.aggregations.append(Aggregation(
