@@ -38,7 +38,9 @@ let package = Package(
             dependencies: [
                 "TraceshKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            // A small fake tracefs and golden programs, found through #filePath.
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -64,7 +64,7 @@ public enum SpecParser {
         guard stream.atEnd else {
             let token = stream.current
             if token.isSymbol("(") {
-                throw Diagnostic("the predicate must come before the format string", at: token.location)
+                throw Diagnostic(spec.format == nil ? "a spec has one predicate; combine conditions with && or ||" : "the predicate must come before the format string", at: token.location)
             }
             throw Diagnostic("unexpected \(stream.describe(token)) in the probe spec; expected [(predicate)] [\"format\", arguments...]", at: token.location)
         }
@@ -86,7 +86,11 @@ public enum SpecParser {
         let target: LocatedText
         switch parts.count {
         case 1: (type, library, target) = ("p", LocatedText(), parts[0])
-        case 2: (type, library, target) = ("p", parts[0], parts[1])
+        case 2:
+            if ["t", "u"].contains(parts[0].string) {
+                throw Diagnostic("'\(parts[0])' probes have three parts: \(parts[0] == LocatedText("t") ? "t:category:event" : "u:library:name")", at: parts[0].location(at: 0))
+            }
+            (type, library, target) = ("p", parts[0], parts[1])
         case 3: (type, library, target) = (parts[0].string.isEmpty ? "p" : parts[0].string, parts[1], parts[2])
         default:
             throw Diagnostic("too many ':' in '\(head)'; expected [p|r|t|u]:[library]:function", at: parts[3].location(at: 0).offset(by: -1))

@@ -1,0 +1,63 @@
+import Testing
+@testable import TraceshKit
+
+/// Sessions that together cover every probe type, predicate operator, filter placement and
+/// aggregation function. Their programs are golden files, and the live test loads each in bpftrace.
+enum GoldenPrograms {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var script: String
+        var descendantsOf: Int64? = nil
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "syscall_entry_predicate_format", script: #"probe rd = sys_read (arg3 > 1024) "read %d bytes", arg3"#),
+        Case(name: "syscall_return_retval", script: #"probe ro = r::sys_openat (retval < 0) "open failed %d", retval"#),
+        Case(name: "user_string", script: #"probe o = sys_openat "open %s flags %x", arg2@user, arg3"#),
+        Case(name: "open_family", script: #"probe op = sys_open "open %s", arg1@user"#),
+        Case(name: "tracepoint_fields", script: #"probe ex = t:sched:sched_process_exec "exec %s pid %d", args->filename, args->pid"#),
+        Case(name: "tracepoint_char_arrays", script: #"probe sw = t:sched:sched_switch (args->prev_pid != 0) "%s -> %s", args->prev_comm, args->next_comm"#),
+        Case(name: "uprobe", script: #"probe m = c:malloc (arg1 > 64) "malloc %d", arg1"#),
+        Case(name: "uretprobe", script: #"probe mr = r:c:malloc "malloc -> %llx", retval"#),
+        Case(name: "usdt", script: "probe th = u:stdc++:throw"),
+        Case(name: "user_probe_fallback_to_uprobe", script: #"probe uf = u:c:free "free %lx", arg1"#),
+        Case(name: "uprobe_string_argument", script: #"probe gv = c:getenv "getenv %s", arg1"#),
+        Case(name: "builtins_and_casts", script: #"probe b = sys_write ($tgid != 1 && $pid > 0 && $uid == 0 && $gid >= 0 && $cpu < 64 && STRCMP("cat", $comm) && $task != 0) "%d %d", (int)arg1, (unsigned long)arg3"#),
+        Case(name: "predicate_operators", script: "probe ops = sys_read (arg1 == 1 || arg1 != 2 && !(arg3 < 4) && arg3 <= 5 || arg3 > 6 && arg3 >= 7 && (arg3 & 8) == 8 && (arg3 | 1) > 0 && (arg3 ^ 3) != 0 && (arg3 << 1) > (arg3 >> 1) && arg3 + 1 - 2 * 3 / 1 % 5 != -1 && ~arg1 != 0)"),
+        Case(name: "session_filters", script: """
+            probe o = sys_openat "open %s", arg2@user
+            probe w = sys_write
+            filter o: comm == "cat" && pid != 1 && args->filename == "/etc/hostname"
+            filter uid == 0
+            filter o: message =~ "etc"
+            """),
+        Case(name: "aggregations", script: """
+            probe r = sys_read
+            agg r: count by comm
+            agg r: sum arg3 by comm, pid
+            agg r: avg arg3
+            agg r: min arg3
+            agg r: max arg3
+            agg r: hist arg3
+            agg r: lhist(0, 4096, 512) arg3 by comm
+            """),
+        Case(name: "stream_off_count", script: "set stream off\nprobe r = sys_read\nagg count by comm"),
+        Case(name: "descendants_of_command", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: 4242),
+    ]
+
+    /// Builds the session graph of a case, checking every command against `catalog`.
+    static func graph(_ golden: Case, catalog: KernelCatalog) throws -> SessionGraph {
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output, catalog: catalog)
+        guard interpreter.run(source: golden.script, origin: golden.name) == .success else {
+            throw Diagnostic(output.diagnostics.joined(separator: "\n"), at: nil)
+        }
+        return interpreter.graph
+    }
+
+    static func program(_ golden: Case, catalog: KernelCatalog) throws -> CompiledProgram {
+        try ProgramCompiler.compile(graph(golden, catalog: catalog), catalog: catalog,
+                                    options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: golden.descendantsOf))
+    }
+}

@@ -1,0 +1,56 @@
+import Testing
+@testable import TraceshKit
+
+/// Malformed specs, filters and aggregations: each is a located error, never a crash and never
+/// a bpftrace message as the only explanation. Checked against the fixture tracefs (copied from
+/// this kernel: no kprobes, uprobes present).
+@Suite struct MalformedSpecTests {
+    @Test(arguments: [
+        (#"probe sys_read (arg3 > 1024"#, "1:28: error: expected ')' to close the predicate opened at 1:16"),
+        (#"probe sys_read "x %d""#, "1:16: error: the format string has 1 conversion but 0 arguments follow"),
+        (#"probe sys_read "x %q", arg1"#, "1:19: error: unsupported conversion '%q'"),
+        (#"probe sys_read "x", arg1"#, "1:21: error: the format string has 0 conversions but 1 argument follows"),
+        ("probe do_sys_open", "1:7: error: kernel function 'do_sys_open' needs kprobes, which this kernel lacks; try 'sys_openat' (tracepoint syscalls:sys_enter_openat)"),
+        ("probe sys_nosuch", "1:7: error: no syscall 'nosuch' on this kernel"),
+        ("probe t:sched:sched_swtch", "1:7: error: no tracepoint 'sched:sched_swtch' on this kernel; did you mean 'sched:sched_switch'?"),
+        ("probe x:sys_read:foo", "1:7: error: unknown probe type 'x'"),
+        ("probe p::SyS_nanosleep(struct timespec *ts)", "1:23: error: function signatures are not supported"),
+        ("probe sys_read (retval > 0)", "1:17: error: 'retval' is only available on return probes"),
+        (#"probe sys_read "%d", arg7"#, "1:22: error: 'arg7' is out of range: arguments are arg1 to arg6"),
+        ("probe sys_read (arg5 > 0)", "1:17: error: 'arg5' does not exist: read takes 3 arguments (arg1 = fd, arg2 = buf, arg3 = count)"),
+        (#"probe sys_openat "%s", arg2"#, "1:24: error: '%s' needs a string: read the user-space string with arg2@user"),
+        (#"probe sys_read "%d", comm"#, "1:22: error: '%d' needs a number, but 'comm' is a string"),
+        ("probe t:sched:sched_process_exec (arg1 == 0)", "1:35: error: tracepoints have named fields, not 'arg1': use args->NAME (fields: filename, pid, old_pid)"),
+        ("probe t:sched:sched_process_exec (args->nope == 1)", "1:35: error: sched:sched_process_exec has no field 'nope'"),
+        ("probe sys_read ($foo == 1)", "1:17: error: undefined variable '$foo'"),
+        (#"probe sys_read (comm > "a")"#, "1:22: error: strings can only be compared with == and !="),
+        ("probe sys_read (comm == 1)", "1:22: error: cannot compare the string 'comm' with the number '1'"),
+        ("probe u:nosuchlib:foo", "1:7: error: cannot find library or binary 'nosuchlib'"),
+        ("probe c:mallocc", "1:7: error: no function 'mallocc' in "),
+        (#"probe sys_read (arg1 == 1) system("rm -rf /")"#, "1:28: error: unexpected 'system' in the probe spec"),
+        (#"probe sys_read "%d", arg1; system("x")"#, "1:28: error: unknown command 'system("),
+        ("probe sys_read (arg1 == 99999999999999999999)", "1:25: error: invalid number '99999999999999999999'"),
+        ("probe sys_read (arg1 == 1) (arg2 == 2)", "1:28: error: a spec has one predicate"),
+        ("probe a:b:c:d", "1:12: error: too many ':'"),
+        ("probe sys_read ()", "1:17: error: expected a predicate inside '(' ')'"),
+        (#"probe t:sched "x""#, "1:7: error: 't' probes have three parts: t:category:event"),
+        ("probe o = sys_openat\nfilter o: args->nope == 1", "2:11: error: probe 'o': syscalls:sys_enter_openat has no field 'nope'"),
+        ("probe o = sys_openat\nagg o: sum comm", "2:12: error: probe 'o': 'comm' is a string; a number is needed here"),
+        ("probe o = sys_openat\nfilter o: retval == 0", "2:11: error: probe 'o': 'retval' exists only on return probes"),
+    ])
+    func locatedError(script: String, expected: String) {
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output, catalog: Fixtures.catalog)
+        #expect(interpreter.run(source: script, origin: nil) == .failure)
+        #expect(output.diagnostics.count == 1)
+        #expect(output.diagnostics.first?.hasPrefix(expected) == true, "\(output.diagnostics)")
+    }
+
+    @Test func smuggledStringsAreReEscaped() throws {
+        var graph = SessionGraph()
+        graph.probes = [ProbeDeclaration(name: "p", spec: #"sys_read (comm == "a\" } BEGIN { system(\"x\") } {\n")"#)]
+        let program = try ProgramCompiler.compile(graph, catalog: Fixtures.catalog, options: CompileOptions(framing: Fixtures.framing))
+        #expect(program.source.contains(#"/(comm == "a\" } BEGIN { system(\"x\") } {\n")/"#))
+        #expect(!program.source.contains("system(\"x\")\n"))
+    }
+}
