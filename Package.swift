@@ -12,11 +12,11 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
     targets: [
-        // Process spawning with a parent-death signal: fork/prctl/exec must run in C.
-        .target(name: "CSpawn"),
+        // C shims: fork/prctl/exec for a parent-death signal, and memmem for the event scanner.
+        .target(name: "CSupport"),
         .target(
             name: "TraceshKit",
-            dependencies: ["CSpawn"]
+            dependencies: ["CSupport"]
         ),
         .systemLibrary(
             name: "CLibedit",

@@ -69,5 +69,6 @@ public enum CommandCatalog {
         ("max-duration", "longest run allowed, at most 10m (default 10m)"),
         ("max-events", "events kept in memory per run; older ones are dropped and counted (default 100000)"),
         ("on-error", "what a script does after a failing command: stop (default) or continue"),
+        ("stream", "on (default): every event streams to tracesh; off: only in-kernel aggregations are collected"),
     ]
 }

@@ -21,6 +21,7 @@ public enum ProgramCompiler {
 
         // Filters the kernel cannot run apply to events after the fact.
         for filter in graph.filters where FilterPlacement.of(filter.condition) == .userSpace {
+            try EventEvaluator.check(filter.condition)
             let index = filter.probe.flatMap { name in graph.probes.firstIndex { $0.name == name } }
             userFilters.append(UserFilter(probeIndex: index, condition: filter.condition))
         }

@@ -16,6 +16,12 @@ public final class Interpreter {
     public let output: InterpreterOutput
     /// What the kernel offers; probes are checked against it when they are added.
     public let catalog: KernelCatalog
+    /// The session's runs, foreground and background.
+    public let runs = RunManager()
+    /// Called about five times a second while a foreground run goes on (for a status line).
+    public var progress: ((Run.Status) -> Void)?
+    /// Where `record FILE` asked the next run to be recorded.
+    var pendingRecording: String?
     /// Whether any command has failed in this session (for the batch exit status).
     public private(set) var anyFailure = false
     private var loadDepth = 0
@@ -104,8 +110,28 @@ public final class Interpreter {
             showCapabilities()
         case .list(let pattern):
             try listTracepoints(pattern, at: command.location)
-        case .run, .stop, .wait, .runs, .events, .top, .stats, .record, .replay:
-            throw Diagnostic("'\(command.keyword)' is not yet available in this build of tracesh", at: command.location)
+        case .run(let request):
+            try startRun(request, at: command.location)
+        case .runs:
+            listRuns()
+        case .stop(let id):
+            let run = try selectRun(id, active: true, at: command.location)
+            run.stop()
+            run.wait(timeout: 15)
+            emit(.message("run \(run.id) \(run.status.state.rawValue)"))
+        case .wait(let id):
+            try finish(try selectRun(id, active: true, at: command.location), at: command.location)
+        case .events(let limit, let condition):
+            try showEvents(limit: limit, condition: condition, at: command.location)
+        case .top(let limit):
+            try showTop(limit: limit, at: command.location)
+        case .stats:
+            try showStatistics(at: command.location)
+        case .record(let path):
+            pendingRecording = path
+            emit(.message("the next run will be recorded to \(path)"))
+        case .replay(let path):
+            try replay(path, at: command.location)
         }
         return .success
     }

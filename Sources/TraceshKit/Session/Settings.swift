@@ -35,6 +35,11 @@ public enum Settings {
                 throw Diagnostic("max-events must be a positive whole number, not '\(value)'", at: nil)
             }
             return String(count)
+        case "stream":
+            guard value == "on" || value == "off" else {
+                throw Diagnostic("stream must be 'on' or 'off', not '\(value)'", at: nil)
+            }
+            return value
         case "on-error":
             guard value == "stop" || value == "continue" else {
                 throw Diagnostic("on-error must be 'stop' or 'continue', not '\(value)'", at: nil)

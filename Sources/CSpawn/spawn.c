@@ -1,2 +1,0 @@
-#include "CSpawn.h"
-int tracesh_cspawn_version(void) { return 1; }

@@ -1,0 +1,39 @@
+#ifndef TRACESH_CSUPPORT_H
+#define TRACESH_CSUPPORT_H
+#include <stddef.h>
+#include <sys/types.h>
+
+/// A started child process and the parent's ends of its pipes (-1 where not requested).
+typedef struct {
+    pid_t pid;
+    int stdout_fd;
+    int stderr_fd;
+    /// Write one byte to let a held child exec; close it without writing to make the child exit.
+    int release_fd;
+} tracesh_child;
+
+/// Forks and execs `path` with `argv`/`envp`.
+///
+/// - `capture_output`: the child's stdout and stderr go to new pipes (else they are inherited).
+/// - `hold`: the child waits before exec until a byte arrives on `release_fd`.
+/// - `death_signal`: sent to the child by the kernel when the forking thread exits (0: none).
+/// - `new_group`: the child gets its own process group (so a terminal's Ctrl-C does not reach it).
+///
+/// Between fork and exec only async-signal-safe calls are made. Returns 0, or an errno value.
+int tracesh_spawn(const char *path, char *const argv[], char *const envp[],
+                  int capture_output, int hold, int death_signal, int new_group,
+                  tracesh_child *child);
+
+/// waitpid() that retries on EINTR; returns the raw wait status, or -1.
+int tracesh_wait(pid_t pid);
+
+/// Decodes a wait status: the exit code, or 128 + signal number when a signal ended the process.
+int tracesh_exit_code(int status);
+
+/// A pipe whose ends are close-on-exec. Returns 0 or an errno value.
+int tracesh_pipe(int fds[2]);
+
+
+/// memmem(3): the first `needle` in `haystack`, or NULL.
+const void *tracesh_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+#endif

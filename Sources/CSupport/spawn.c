@@ -1,0 +1,109 @@
+#define _GNU_SOURCE
+#include "CSupport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int tracesh_pipe(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
+}
+
+static void close_pair(int fds[2]) {
+    if (fds[0] >= 0) close(fds[0]);
+    if (fds[1] >= 0) close(fds[1]);
+}
+
+int tracesh_spawn(const char *path, char *const argv[], char *const envp[],
+                  int capture_output, int hold, int death_signal, int new_group,
+                  tracesh_child *child) {
+    int out[2] = {-1, -1}, err[2] = {-1, -1}, gate[2] = {-1, -1}, report[2] = {-1, -1};
+    int result = 0;
+    if (capture_output && (tracesh_pipe(out) != 0 || tracesh_pipe(err) != 0)) { result = errno; goto fail; }
+    if (hold && tracesh_pipe(gate) != 0) { result = errno; goto fail; }
+    /* The child writes its exec errno here; a successful exec closes it (close-on-exec). */
+    if (tracesh_pipe(report) != 0) { result = errno; goto fail; }
+
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) { result = errno; goto fail; }
+    if (pid == 0) {
+        int code;
+        if (death_signal) {
+            prctl(PR_SET_PDEATHSIG, death_signal);
+            /* The parent may have died before prctl took effect. */
+            if (getppid() != parent) _exit(127);
+        }
+        if (new_group) setpgid(0, 0);
+        sigset_t all;
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        if (capture_output) {
+            dup2(out[1], STDOUT_FILENO);
+            dup2(err[1], STDERR_FILENO);
+        }
+        if (hold) {
+            char byte;
+            ssize_t n;
+            do { n = read(gate[0], &byte, 1); } while (n < 0 && errno == EINTR);
+            if (n != 1) _exit(127);
+        }
+        execve(path, argv, envp);
+        code = errno;
+        ssize_t ignored = write(report[1], &code, sizeof code);
+        (void)ignored;
+        _exit(127);
+    }
+    close(report[1]);
+    report[1] = -1;
+    if (capture_output) { close(out[1]); close(err[1]); }
+    if (hold) close(gate[0]);
+    child->pid = pid;
+    child->stdout_fd = capture_output ? out[0] : -1;
+    child->stderr_fd = capture_output ? err[0] : -1;
+    child->release_fd = hold ? gate[1] : -1;
+    if (!hold) {
+        /* Without a hold the exec happens now: report its failure as this call's. */
+        int code = 0;
+        ssize_t n;
+        do { n = read(report[0], &code, sizeof code); } while (n < 0 && errno == EINTR);
+        close(report[0]);
+        if (n == (ssize_t)sizeof code) {
+            tracesh_wait(pid);
+            if (capture_output) { close(out[0]); close(err[0]); }
+            return code;
+        }
+    } else {
+        close(report[0]);
+    }
+    return 0;
+
+fail:
+    close_pair(out);
+    close_pair(err);
+    close_pair(gate);
+    close_pair(report);
+    return result ? result : EIO;
+}
+
+int tracesh_wait(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return status;
+}
+
+int tracesh_exit_code(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}

@@ -1,0 +1,96 @@
+/// Turns scanned records into the results of a run: user-space filters, the bounded event
+/// store, exact statistics, aggregation results, and bpftrace's own messages.
+public struct Pipeline: Sendable {
+    public let program: CompiledProgram
+    /// Realtime minus monotonic clock, taken once when the run started.
+    public let clockOffset: Int64
+    public private(set) var store: EventStore
+    public private(set) var statistics: Statistics
+    public private(set) var aggregations: [AggregationResult] = []
+    /// Whether the start record arrived (every probe attached).
+    public private(set) var started = false
+    /// Whether the end record arrived (bpftrace finished printing maps).
+    public private(set) var ended = false
+    /// bpftrace's own lines from standard output (not records), e.g. "Attaching 2 probes...".
+    public private(set) var messages: [String] = []
+    /// Records that did not fit the program (never expected; counted so nothing is silent).
+    public private(set) var malformedRecords: Int64 = 0
+    private let evaluator: EventEvaluator
+    private let filtersByProbe: [[Expression]]
+
+    public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int) {
+        self.program = program
+        self.clockOffset = clockOffset
+        store = EventStore(capacity: maxEvents)
+        statistics = Statistics(probeCount: program.probes.count)
+        evaluator = EventEvaluator(probes: program.probes)
+        filtersByProbe = program.probes.indices.map { index in
+            program.userFilters.filter { $0.probeIndex == nil || $0.probeIndex == index }.map(\.condition)
+        }
+    }
+
+    public mutating func consume(_ record: ScannedRecord) {
+        switch record {
+        case .start:
+            started = true
+        case .event(let fields):
+            guard let event = makeEvent(fields) else {
+                malformedRecords += 1
+                return
+            }
+            for filter in filtersByProbe[event.probeIndex] where !evaluator.matches(event, filter) {
+                statistics.filteredOut += 1
+                return
+            }
+            statistics.record(event)
+            store.append(event)
+        case .map(let name, let text):
+            if let map = program.maps.first(where: { $0.name == name }) {
+                aggregations.append(MapParser.parse(text, map: map))
+            }
+        case .end:
+            ended = true
+        case .text(let bytes):
+            let line = String(decoding: bytes, as: UTF8.self)
+            if let lost = Self.lostEvents(in: line) {
+                statistics.lostEvents += lost
+            } else if !line.isEmpty {
+                messages.append(line)
+            }
+        }
+    }
+
+    /// `Lost 12 events` (bpftrace's perf buffer overflowed) -> 12.
+    static func lostEvents(in line: String) -> Int64? {
+        let words = line.split(separator: " ")
+        guard words.count == 3, words[0] == "Lost", words[2] == "events" || words[2] == "event" else { return nil }
+        return Int64(words[1])
+    }
+
+    private func makeEvent(_ fields: [[UInt8]]) -> TraceEvent? {
+        guard fields.count >= 7, let probeIndex = EventScanner.integer(fields[0]).map(Int.init),
+              probeIndex >= 0, probeIndex < program.probes.count else { return nil }
+        let probe = program.probes[probeIndex]
+        guard fields.count == 7 + probe.fields.count,
+              let monotonic = EventScanner.integer(fields[1]), let pid = EventScanner.integer(fields[2]),
+              let tid = EventScanner.integer(fields[3]), let uid = EventScanner.integer(fields[4]),
+              let cpu = EventScanner.integer(fields[5]) else { return nil }
+        var values: [TraceValue] = []
+        values.reserveCapacity(probe.fields.count)
+        var rawArgs: [NamedValue] = []
+        for (field, bytes) in zip(probe.fields, fields[7...]) {
+            let value: TraceValue
+            if field.kind == .integer {
+                guard let number = EventScanner.integer(bytes) else { return nil }
+                value = .integer(number)
+            } else {
+                value = .bytes(bytes)
+            }
+            values.append(value)
+            rawArgs.append(NamedValue(name: field.name, value: value))
+        }
+        let message = probe.format.map { $0.render(Array(values.prefix($0.conversions.count))) } ?? []
+        return TraceEvent(timestamp: monotonic &+ clockOffset, monotonic: monotonic, probeIndex: probeIndex, pid: pid, tid: tid,
+                          uid: uid, cpu: cpu, comm: fields[6], message: message, rawArgs: rawArgs)
+    }
+}

@@ -1,0 +1,43 @@
+/// Exact counts over every event of a run (not only the ones kept in memory).
+public struct Statistics: Hashable, Sendable {
+    public struct ProcessKey: Hashable, Sendable {
+        public var comm: [UInt8]
+        public var pid: Int64
+    }
+
+    public var totalEvents: Int64 = 0
+    public var eventsPerProbe: [Int64]
+    public var eventsPerProcess: [ProcessKey: Int64] = [:]
+    /// Events bpftrace reported lost (its perf buffer overflowed).
+    public var lostEvents: Int64 = 0
+    /// Events that user-space filters rejected.
+    public var filteredOut: Int64 = 0
+    public var firstTimestamp: Int64?
+    public var lastTimestamp: Int64?
+
+    public init(probeCount: Int) {
+        eventsPerProbe = Array(repeating: 0, count: probeCount)
+    }
+
+    public mutating func record(_ event: TraceEvent) {
+        totalEvents += 1
+        if event.probeIndex < eventsPerProbe.count { eventsPerProbe[event.probeIndex] += 1 }
+        eventsPerProcess[ProcessKey(comm: event.comm, pid: event.pid), default: 0] += 1
+        if firstTimestamp == nil { firstTimestamp = event.timestamp }
+        lastTimestamp = event.timestamp
+    }
+
+    /// The processes with the most events: most first, then by name and pid for a stable order.
+    public func topProcesses(_ limit: Int) -> [(key: ProcessKey, count: Int64)] {
+        eventsPerProcess.sorted { a, b in
+            if a.value != b.value { return a.value > b.value }
+            if a.key.comm != b.key.comm { return a.key.comm.lexicographicallyPrecedes(b.key.comm) }
+            return a.key.pid < b.key.pid
+        }.prefix(limit).map { ($0.key, $0.value) }
+    }
+
+    /// Events per second over `seconds` of run time.
+    public func rate(over seconds: Double) -> Double {
+        seconds > 0 ? Double(totalEvents) / seconds : 0
+    }
+}

@@ -1,0 +1,36 @@
+/// The result of one `agg`: one row per key (a single row without `by`).
+public struct AggregationResult: Hashable, Sendable {
+    public struct Bucket: Hashable, Sendable {
+        /// As bpftrace prints it: `[4, 8)`, `[512K, 1M)`, `[100000, ...)`.
+        public var label: String
+        /// The bucket's lower bound, when it has one (nil for lhist's `(..., min)`).
+        public var low: Int64?
+        public var count: Int64
+    }
+
+    public enum Value: Hashable, Sendable {
+        case scalar(Int64)
+        case histogram([Bucket])
+    }
+
+    public struct Row: Hashable, Sendable {
+        public var keys: [TraceValue]
+        public var value: Value
+    }
+
+    /// The map's name in the program (`@agg1`).
+    public var map: String
+    public var aggregation: Aggregation
+    public var rows: [Row]
+
+    public init(map: String, aggregation: Aggregation, rows: [Row]) {
+        self.map = map
+        self.aggregation = aggregation
+        self.rows = rows
+    }
+
+    /// What `agg` said, e.g. `count by comm`.
+    public var title: String {
+        (aggregation.probe.map { "\($0): " } ?? "") + ScriptWriter.describe(aggregation)
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+
+/// Results of a run as tables and as the agent's JSON response objects.
+public enum RunReport {
+    /// Events as the agent shape: timestamp, pid, tid, process_name, function, message, raw_args.
+    public static func eventObject(_ event: TraceEvent, program: CompiledProgram) -> JSONValue {
+        let probe = program.probes[event.probeIndex]
+        return .object([
+            ("timestamp", .int(event.timestamp)),
+            ("pid", .int(event.pid)),
+            ("tid", .int(event.tid)),
+            ("uid", .int(event.uid)),
+            ("cpu", .int(event.cpu)),
+            ("process_name", .bytes(event.comm)),
+            ("probe", .string(probe.name)),
+            ("function", .string(probe.function)),
+            ("resolved", .string(probe.resolved)),
+            ("message", .bytes(event.message)),
+            ("raw_args", .object(event.rawArgs.map { ($0.name, $0.value.json) })),
+        ])
+    }
+
+    /// Events as a table: JSON-shaped columns for json, readable ones for table and csv.
+    public static func eventsTable(_ events: [TraceEvent], program: CompiledProgram, format: OutputFormat) -> ResultTable {
+        if format == .json {
+            let objects = events.map { eventObject($0, program: program) }
+            let columns = ["timestamp", "pid", "tid", "uid", "cpu", "process_name", "probe", "function", "resolved", "message", "raw_args"]
+            return ResultTable(columns: columns, rows: objects.map { object in columns.map { object[$0] ?? .null } })
+        }
+        return ResultTable(columns: ["time", "pid", "tid", "comm", "probe", "function", "message", "args"], rows: events.map { event in
+            let probe = program.probes[event.probeIndex]
+            let arguments = event.rawArgs.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            return [.string(clockTime(event.timestamp)), .int(event.pid), .int(event.tid), .bytes(event.comm), .string(probe.name),
+                    .string(probe.function), .bytes(event.message), .string(arguments)]
+        })
+    }
+
+    /// `14:03:07.123456789` in local time.
+    static func clockTime(_ nanoseconds: Int64) -> String {
+        var seconds = time_t(nanoseconds / 1_000_000_000)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        let fraction = String(nanoseconds % 1_000_000_000)
+        return String(format: "%02d:%02d:%02d.", parts.tm_hour, parts.tm_min, parts.tm_sec) + String(repeating: "0", count: 9 - fraction.count) + fraction
+    }
+
+    public static func topTable(_ statistics: Statistics, limit: Int) -> ResultTable {
+        ResultTable(columns: ["process_name", "pid", "event_count"], rows: statistics.topProcesses(limit).map {
+            [.bytes($0.key.comm), .int($0.key.pid), .int($0.count)]
+        })
+    }
+
+    /// `top_processes` as the agent wants it: by name, summed over pids.
+    static func topProcessesJSON(_ statistics: Statistics, limit: Int) -> JSONValue {
+        var byName: [[UInt8]: Int64] = [:]
+        for (key, count) in statistics.eventsPerProcess { byName[key.comm, default: 0] += count }
+        let sorted = byName.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }
+        return .array(sorted.prefix(limit).map { .object([("process_name", .bytes($0.key)), ("event_count", .int($0.value))]) })
+    }
+
+    public static func statisticsJSON(_ statistics: Statistics, duration: Double, probeIndex: Int? = nil) -> JSONValue {
+        let total = probeIndex.map { statistics.eventsPerProbe[$0] } ?? statistics.totalEvents
+        return .object([
+            ("total_events", .int(total)),
+            ("events_per_second", .double(duration > 0 ? Double(total) / duration : 0)),
+            ("duration", .double(duration)),
+            ("top_processes", topProcessesJSON(statistics, limit: 10)),
+            ("lost_events", .int(statistics.lostEvents)),
+        ])
+    }
+
+    public static func statisticsTable(_ run: Run) -> ResultTable {
+        let status = run.status
+        let pipeline = run.pipeline
+        let statistics = pipeline.statistics
+        var rows: [[JSONValue]] = [
+            [.string("state"), .string(status.state.rawValue)],
+            [.string("duration_s"), .double(status.elapsed)],
+            [.string("total_events"), .int(statistics.totalEvents)],
+            [.string("events_per_second"), .double(statistics.rate(over: status.elapsed))],
+            [.string("lost_events"), .int(statistics.lostEvents)],
+            [.string("filtered_in_user_space"), .int(statistics.filteredOut)],
+            [.string("kept_in_memory"), .int(Int64(pipeline.store.count))],
+            [.string("dropped_from_memory"), .int(pipeline.store.dropped)],
+        ]
+        for (index, probe) in run.program.probes.enumerated() {
+            rows.append([.string("events[\(probe.name)]"), .int(statistics.eventsPerProbe[index])])
+        }
+        if let failure = status.failure { rows.append([.string("failure"), .string(failure)]) }
+        return ResultTable(columns: ["statistic", "value"], rows: rows)
+    }
+
+    /// One agent response object per probe.
+    public static func agentResponses(_ run: Run) -> [JSONValue] {
+        let status = run.status
+        let pipeline = run.pipeline
+        let events = pipeline.store.events
+        return run.program.probes.enumerated().map { index, probe in
+            let probeEvents = events.filter { $0.probeIndex == index }
+            let aggregations = pipeline.aggregations.filter { $0.aggregation.probe == nil || $0.aggregation.probe == probe.name }
+            var perProbe = Statistics(probeCount: run.program.probes.count)
+            for event in probeEvents { perProbe.record(event) }
+            perProbe.lostEvents = pipeline.statistics.lostEvents
+            var statistics = statisticsJSON(pipeline.statistics, duration: status.elapsed, probeIndex: index)
+            if case .object(var pairs) = statistics {
+                if let top = pairs.firstIndex(where: { $0.0 == "top_processes" }) { pairs[top].1 = topProcessesJSON(perProbe, limit: 10) }
+                statistics = .object(pairs)
+            }
+            return .object([
+                ("run", .int(Int64(run.id))),
+                ("name", .string(probe.name)),
+                ("type", .string("bcc_trace")),
+                ("target", .string(probe.function)),
+                ("resolved", .string(probe.resolved)),
+                ("duration", .double(status.elapsed)),
+                ("status", .string(status.state.rawValue)),
+                ("success", .bool(status.state != .failed)),
+                ("error", status.failure.map(JSONValue.string) ?? .null),
+                ("event_count", .int(pipeline.statistics.eventsPerProbe[index])),
+                ("events", .array(probeEvents.map { eventObject($0, program: run.program) })),
+                ("statistics", statistics),
+                ("aggregations", .array(aggregations.map(aggregationJSON))),
+            ])
+        }
+    }
+
+    public static func aggregationJSON(_ result: AggregationResult) -> JSONValue {
+        .object([
+            ("aggregation", .string(result.title)),
+            ("rows", .array(result.rows.map { row in
+                var pairs: [(String, JSONValue)] = [("keys", .array(row.keys.map(\.json)))]
+                switch row.value {
+                case .scalar(let value): pairs.append(("value", .int(value)))
+                case .histogram(let buckets):
+                    pairs.append(("buckets", .array(buckets.map { .object([("range", .string($0.label)), ("low", $0.low.map(JSONValue.int) ?? .null), ("count", .int($0.count))]) })))
+                }
+                return .object(pairs)
+            })),
+        ])
+    }
+
+    /// An aggregation as text: a table for scalars, bars like bpftrace's for histograms.
+    public static func aggregationText(_ result: AggregationResult) -> String {
+        var lines = ["agg \(result.title)"]
+        if result.rows.isEmpty { lines.append("  (no events)") }
+        let scalarRows = result.rows.filter { if case .scalar = $0.value { return true } else { return false } }
+        if !scalarRows.isEmpty {
+            let keyNames = result.aggregation.keys.map(\.description)
+            let table = ResultTable(columns: keyNames + [result.aggregation.function.name],
+                                    rows: scalarRows.sorted { valueOf($0) > valueOf($1) }.map { row in row.keys.map(\.json) + [.int(valueOf(row))] })
+            lines.append(TableRenderer().render(table))
+        }
+        for row in result.rows {
+            guard case .histogram(let buckets) = row.value else { continue }
+            if !row.keys.isEmpty { lines.append(row.keys.map(\.description).joined(separator: ", ") + ":") }
+            let peak = max(1, buckets.map(\.count).max() ?? 1)
+            let width = buckets.map(\.label.count).max() ?? 0
+            for bucket in buckets {
+                let bar = String(repeating: "@", count: Int((Double(bucket.count) / Double(peak) * 40).rounded()))
+                lines.append(bucket.label.padding(toLength: width, withPad: " ", startingAt: 0) + " " +
+                             String(bucket.count).leftPadded(to: 8) + " |" + bar.padding(toLength: 40, withPad: " ", startingAt: 0) + "|")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func valueOf(_ row: AggregationResult.Row) -> Int64 {
+        if case .scalar(let value) = row.value { return value }
+        return 0
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

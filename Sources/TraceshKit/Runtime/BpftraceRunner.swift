@@ -1,0 +1,224 @@
+import CSupport
+import Foundation
+import Synchronization
+
+/// Supervises one bpftrace process: starts it on a program file, streams its output, ends it at
+/// the deadline or on request (SIGINT first, so END prints the maps; SIGKILL after a grace
+/// period), and explains failures in tracesh's words.
+public final class BpftraceRunner: Sendable {
+    public enum StopReason: String, Sendable {
+        case deadline, requested, commandExited, bpftraceExited
+    }
+
+    public struct Outcome: Sendable {
+        /// nil when bpftrace ended the way tracesh asked it to.
+        public var failure: String?
+        public var stopReason: StopReason
+        /// bpftrace's exit code (128 + signal when a signal ended it).
+        public var exitCode: Int32?
+        /// The traced command's exit code, when there was one and it ended.
+        public var commandExitCode: Int32?
+    }
+
+    /// How long bpftrace may take to attach its probes before the run fails.
+    static let attachTimeout: Double = 120
+    /// How long bpftrace gets after SIGINT to print its maps and exit before SIGKILL.
+    static let stopGrace: Double = 10
+
+    private let control: (read: Int32, write: Int32)
+    private let stopRequested = Atomic<Bool>(false)
+
+    public init() throws {
+        var fds: [Int32] = [-1, -1]
+        let code = tracesh_pipe(&fds)
+        guard code == 0 else { throw Diagnostic("cannot create a pipe: \(String(cString: strerror(code)))", at: nil) }
+        control = (fds[0], fds[1])
+    }
+
+    deinit {
+        close(control.read)
+        close(control.write)
+    }
+
+    /// Asks the run to end (from any thread, including a signal-watching one).
+    public func requestStop() {
+        stopRequested.store(true, ordering: .sequentiallyConsistent)
+        var byte: UInt8 = 1
+        _ = write(control.write, &byte, 1)
+    }
+
+    /// Runs bpftrace to the end. `onOutput` gets every chunk of standard output as it arrives
+    /// (the caller scans it); `onStart` is called once the program's start record was seen
+    /// (the caller says so by returning true from `isStarted`). Blocks the calling thread.
+    public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
+                    command: ChildProcess?, onOutput: ([UInt8]) -> Void, isStarted: () -> Bool) -> Outcome {
+        let file: ProgramFile
+        do { file = try ProgramFile(source: program.source) } catch {
+            command?.cancelHold()
+            return Outcome(failure: "\(error)", stopReason: .bpftraceExited)
+        }
+        defer { file.remove() }
+        var environment = ProcessInfo.processInfo.environment
+        environment["BPFTRACE_NO_USER_SYMBOLS"] = environment["BPFTRACE_NO_USER_SYMBOLS"] ?? "1"
+        let process: ChildProcess
+        do {
+            // Own process group: a terminal's Ctrl-C reaches tracesh, which stops bpftrace itself.
+            process = try ChildProcess(path: bpftrace, arguments: [file.path], environment: environment,
+                                       captureOutput: true, hold: false, deathSignal: SIGKILL, newProcessGroup: true)
+        } catch {
+            command?.cancelHold()
+            return Outcome(failure: "\(error)", stopReason: .bpftraceExited)
+        }
+        let errors = StreamCollector(descriptor: process.stderrDescriptor, limit: 65536)
+
+        // Tell the control pipe when the traced command exits.
+        if let command {
+            let controlWrite = control.write
+            Thread {
+                _ = command.wait()
+                var byte: UInt8 = 2
+                _ = write(controlWrite, &byte, 1)
+            }.start()
+        }
+
+        var reason: StopReason = .bpftraceExited
+        var started = false
+        var interruptedAt: Double?
+        var deadline = monotonicSeconds() + Self.attachTimeout
+        var attachTimedOut = false
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var pollSet = [pollfd(fd: process.stdoutDescriptor, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: control.read, events: Int16(POLLIN), revents: 0)]
+        outer: while true {
+            let now = monotonicSeconds()
+            if interruptedAt == nil && now >= deadline {
+                if started { reason = .deadline } else { attachTimedOut = true }
+                interruptedAt = now
+                process.signal(SIGINT)
+            }
+            if let interruptedAt, now - interruptedAt > Self.stopGrace { process.signal(SIGKILL) }
+            let wait = interruptedAt.map { max(0, $0 + Self.stopGrace - now) } ?? max(0, deadline - now)
+            pollSet[0].revents = 0
+            pollSet[1].revents = 0
+            let ready = poll(&pollSet, 2, Int32(min(wait, 1) * 1000) + 1)
+            if ready < 0 && errno != EINTR { break }
+            if pollSet[1].revents & Int16(POLLIN) != 0 {
+                var byte: UInt8 = 0
+                _ = read(control.read, &byte, 1)
+                if interruptedAt == nil {
+                    reason = byte == 2 ? .commandExited : .requested
+                    interruptedAt = monotonicSeconds()
+                    process.signal(SIGINT)
+                }
+            }
+            if pollSet[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                let count = read(process.stdoutDescriptor, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break outer }
+                onOutput(Array(buffer[0..<count]))
+                if !started && isStarted() {
+                    started = true
+                    deadline = monotonicSeconds() + duration.seconds
+                    command?.release()
+                    if stopRequested.load(ordering: .sequentiallyConsistent) && interruptedAt == nil {
+                        reason = .requested
+                        interruptedAt = monotonicSeconds()
+                        process.signal(SIGINT)
+                    }
+                }
+            }
+        }
+        close(process.stdoutDescriptor)
+        let exitCode = process.wait(timeout: Self.stopGrace) ?? {
+            process.signal(SIGKILL)
+            return process.wait()
+        }()
+        let stderrText = errors.finish()
+        var commandExit: Int32?
+        if let command {
+            if !started { command.cancelHold() }
+            if !command.hasExited && started {
+                // The run is over: the command does not outlive it (like timeout(1)).
+                command.signal(SIGTERM)
+                if command.wait(timeout: 5) == nil { command.signal(SIGKILL) }
+            }
+            commandExit = command.wait(timeout: 5)
+        }
+        close(process.stderrDescriptor)
+
+        let expected = interruptedAt != nil && !attachTimedOut && (exitCode == 0 || exitCode == 128 + SIGINT)
+        var failure: String?
+        if attachTimedOut {
+            failure = "bpftrace did not attach its probes within \(Int(Self.attachTimeout)) s" + Self.explain(stderrText, prefix: ": ")
+        } else if !started {
+            failure = "bpftrace failed before tracing started" + Self.explain(stderrText, prefix: ": ", exitCode: exitCode)
+        } else if !expected {
+            failure = "bpftrace ended unexpectedly" + Self.explain(stderrText, prefix: ": ", exitCode: exitCode)
+        }
+        return Outcome(failure: failure, stopReason: reason, exitCode: exitCode, commandExitCode: commandExit)
+    }
+
+    /// bpftrace's error lines, without the harmless RLIMIT_MEMLOCK warning, in tracesh's words.
+    static func explain(_ stderr: String, prefix: String, exitCode: Int32? = nil) -> String {
+        let lines = stderr.split(separator: "\n").map(String.init).filter { line in
+            !line.contains("couldn't set RLIMIT_MEMLOCK") && !line.trimmingCharacters(in: .whitespaces).isEmpty
+        }
+        var reasons: [String] = []
+        for line in lines {
+            var text = line
+            if let range = text.range(of: "ERROR: ") { text = String(text[range.upperBound...]) }
+            if text.contains("Operation not permitted") || text.contains("Permission denied") {
+                text += " (tracing needs root or CAP_BPF and CAP_PERFMON; see 'caps')"
+            } else if text.contains("tracefs") || text.contains("debugfs") {
+                text += " (mount tracefs and debugfs; see 'caps')"
+            }
+            reasons.append(text)
+        }
+        if reasons.isEmpty, let exitCode {
+            reasons.append(exitCode > 128 ? "it was killed by signal \(exitCode - 128)" : "it exited with status \(exitCode)")
+        }
+        return reasons.isEmpty ? "" : prefix + reasons.prefix(5).joined(separator: "; ")
+    }
+}
+
+/// Reads a descriptor to its end on a thread of its own, keeping at most `limit` bytes.
+final class StreamCollector: Sendable {
+    private let text = Mutex<[UInt8]>([])
+    private let done = DispatchSemaphore(value: 0)
+
+    init(descriptor: Int32, limit: Int) {
+        Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(descriptor, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                text.withLock { bytes in
+                    if bytes.count < limit { bytes += buffer[0..<min(count, limit - bytes.count)] }
+                }
+            }
+            done.signal()
+        }.start()
+    }
+
+    /// Waits for end of file and returns what was read.
+    func finish() -> String {
+        done.wait()
+        return String(decoding: text.withLock { $0 }, as: UTF8.self)
+    }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+/// Realtime minus monotonic, in nanoseconds: added to bpftrace's `nsecs` to get wall-clock time.
+public func monotonicToRealtimeOffset() -> Int64 {
+    var real = timespec(), mono = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &mono)
+    clock_gettime(CLOCK_REALTIME, &real)
+    return (Int64(real.tv_sec) - Int64(mono.tv_sec)) * 1_000_000_000 + (Int64(real.tv_nsec) - Int64(mono.tv_nsec))
+}

@@ -1,0 +1,145 @@
+import CSupport
+import Foundation
+
+/// Turns bpftrace's output bytes into records, however the bytes are chunked.
+///
+/// Records follow `EventFraming`; everything else is bpftrace's own text, passed on line by line,
+/// except the text after a map record, which is that map's `print()` output.
+public struct EventScanner: Sendable {
+    public let framing: EventFraming
+    private let start: [UInt8]
+    private let separator: [UInt8]
+    private let end: [UInt8]
+    private var buffer: [UInt8] = []
+    private var offset = 0
+    /// The map whose `print()` text is being collected, if any.
+    private var openMap: (name: String, text: [UInt8])?
+
+    public init(framing: EventFraming) {
+        self.framing = framing
+        start = framing.recordStart
+        separator = framing.fieldSeparator
+        end = framing.recordEnd
+    }
+
+    /// Records completed by `bytes`.
+    public mutating func feed(_ bytes: [UInt8]) -> [ScannedRecord] {
+        var records: [ScannedRecord] = []
+        feed(bytes) { records.append($0) }
+        return records
+    }
+
+    /// Calls `emit` for each record completed by `bytes` (no intermediate array on the hot path).
+    public mutating func feed(_ bytes: [UInt8], emit: (ScannedRecord) -> Void) {
+        buffer += bytes
+        while true {
+            guard let recordStart = Self.find(start, in: buffer, from: offset) else {
+                // No record start: text up to the last newline is complete, unless the tail could
+                // be the beginning of a record marker.
+                let safeEnd = max(offset, buffer.count - (start.count - 1))
+                if let newline = buffer[offset..<safeEnd].lastIndex(of: 0x0a) {
+                    emitText(offset..<(newline + 1), emit: emit)
+                    offset = newline + 1
+                }
+                break
+            }
+            guard let recordEnd = Self.find(end, in: buffer, from: recordStart + start.count) else {
+                break
+            }
+            if recordStart > offset { emitText(offset..<recordStart, emit: emit) }
+            emitRecord(Array(buffer[(recordStart + start.count)..<recordEnd]), emit: emit)
+            offset = recordEnd + end.count
+        }
+        if offset > 65536 && offset * 2 > buffer.count {
+            buffer.removeFirst(offset)
+            offset = 0
+        }
+    }
+
+    /// Flushes what is left at end of output (a last line without newline, an unterminated map).
+    public mutating func finish() -> [ScannedRecord] {
+        var records: [ScannedRecord] = []
+        if offset < buffer.count { emitText(offset..<buffer.count) { records.append($0) } }
+        buffer = []
+        offset = 0
+        if let map = openMap {
+            records.append(.map(name: map.name, text: map.text))
+            openMap = nil
+        }
+        return records
+    }
+
+    private mutating func emitText(_ range: Range<Int>, emit: (ScannedRecord) -> Void) {
+        if openMap != nil {
+            openMap!.text += buffer[range]
+            return
+        }
+        var lineStart = range.lowerBound
+        for index in range where buffer[index] == 0x0a {
+            if index > lineStart { emit(.text(Array(buffer[lineStart..<index]))) }
+            lineStart = index + 1
+        }
+        if lineStart < range.upperBound { emit(.text(Array(buffer[lineStart..<range.upperBound]))) }
+    }
+
+    private mutating func emitRecord(_ content: [UInt8], emit: (ScannedRecord) -> Void) {
+        if let map = openMap {
+            emit(.map(name: map.name, text: map.text))
+            openMap = nil
+        }
+        let fields = Self.split(content, by: separator)
+        guard let kind = fields.first.flatMap({ EventFraming.Kind(rawValue: String(decoding: $0, as: UTF8.self)) }) else {
+            emit(.text(content))
+            return
+        }
+        switch kind {
+        case .start:
+            emit(.start(monotonic: fields.count > 1 ? Self.integer(fields[1]) ?? 0 : 0))
+        case .event:
+            emit(.event(Array(fields.dropFirst())))
+        case .map:
+            openMap = (fields.count > 1 ? String(decoding: fields[1], as: UTF8.self) : "", [])
+        case .end:
+            emit(.end)
+        }
+    }
+
+    /// Decimal integer (with optional sign) from ASCII bytes.
+    public static func integer(_ bytes: [UInt8]) -> Int64? {
+        guard !bytes.isEmpty else { return nil }
+        var negative = false
+        var value: UInt64 = 0
+        var index = 0
+        if bytes[0] == UInt8(ascii: "-") { negative = true; index = 1 }
+        guard index < bytes.count else { return nil }
+        while index < bytes.count {
+            let digit = bytes[index] &- 0x30
+            guard digit < 10 else { return nil }
+            value = value &* 10 &+ UInt64(digit)
+            index += 1
+        }
+        return negative ? 0 &- Int64(bitPattern: value) : Int64(bitPattern: value)
+    }
+
+    static func split(_ bytes: [UInt8], by separator: [UInt8]) -> [[UInt8]] {
+        var parts: [[UInt8]] = []
+        var from = 0
+        while let index = find(separator, in: bytes, from: from) {
+            parts.append(Array(bytes[from..<index]))
+            from = index + separator.count
+        }
+        parts.append(Array(bytes[from...]))
+        return parts
+    }
+
+    /// The first index of `needle` in `haystack` at or after `from`.
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard from < haystack.count, needle.count <= haystack.count - from else { return nil }
+        return haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pattern in
+                guard let found = tracesh_memmem(hay.baseAddress! + from, hay.count - from, pattern.baseAddress!, pattern.count) else { return nil }
+                return hay.baseAddress!.distance(to: UnsafeRawPointer(found))
+            }
+        }
+    }
+}

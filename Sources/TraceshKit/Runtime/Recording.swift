@@ -1,0 +1,78 @@
+import Foundation
+
+/// A recording of a run: the compiled program it came from, then bpftrace's raw standard output.
+///
+///     tracesh-recording 1\n
+///     {"boundary": ..., "clock_offset": ..., "program": ..., "probes": [...], "maps": [...], "user_filters": [...]}\n
+///     <raw bytes, exactly as bpftrace wrote them>
+///
+/// Replaying it runs the same scanner and pipeline, with no bpftrace and no root.
+public enum Recording {
+    static let magic = "tracesh-recording 1\n"
+
+    public static func header(program: CompiledProgram, clockOffset: Int64) -> [UInt8] {
+        let document: JSONValue = .object([
+            ("boundary", .string(program.framing.boundary)),
+            ("clock_offset", .int(clockOffset)),
+            ("program", .string(program.source)),
+            ("probes", .array(program.probes.map { probe in
+                .object([
+                    ("name", .string(probe.name)), ("function", .string(probe.function)), ("resolved", .string(probe.resolved)),
+                    ("format", probe.format.map { .string($0.text) } ?? .null),
+                    ("fields", .array(probe.fields.map { .object([("name", .string($0.name)), ("kind", .string($0.kind == .integer ? "integer" : "string"))]) })),
+                ])
+            })),
+            ("maps", .array(program.maps.map { map in
+                .object([
+                    ("name", .string(map.name)),
+                    ("agg", .string("agg " + (map.aggregation.probe.map { "\($0): " } ?? "") + ScriptWriter.describe(map.aggregation))),
+                    ("key_kinds", .array(map.keyKinds.map { .string($0 == .integer ? "integer" : "string") })),
+                ])
+            })),
+            ("user_filters", .array(program.userFilters.map { filter in
+                .object([("probe_index", filter.probeIndex.map { .int(Int64($0)) } ?? .null), ("condition", .string(filter.condition.description))])
+            })),
+        ])
+        return Array(magic.utf8) + Array(JSONWriter.serialize(document).utf8) + [0x0a]
+    }
+
+    /// Splits a recording into its program, clock offset and raw output.
+    public static func read(_ data: [UInt8], path: String) throws -> (program: CompiledProgram, clockOffset: Int64, output: ArraySlice<UInt8>) {
+        let magicBytes = Array(magic.utf8)
+        guard data.starts(with: magicBytes), let newline = data[magicBytes.count...].firstIndex(of: 0x0a) else {
+            throw Diagnostic("'\(path)' is not a tracesh recording", at: nil)
+        }
+        let headerBytes = Data(data[magicBytes.count..<newline])
+        guard let header = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any],
+              let boundary = header["boundary"] as? String, let offset = (header["clock_offset"] as? NSNumber)?.int64Value,
+              let source = header["program"] as? String, let probes = header["probes"] as? [[String: Any]],
+              let maps = header["maps"] as? [[String: Any]], let filters = header["user_filters"] as? [[String: Any]]
+        else { throw Diagnostic("'\(path)': the recording's header is damaged", at: nil) }
+        do {
+            let compiledProbes = try probes.map { probe -> CompiledProbe in
+                let fields = (probe["fields"] as? [[String: Any]] ?? []).map {
+                    CompiledField(name: $0["name"] as? String ?? "", kind: ($0["kind"] as? String) == "integer" ? .integer : .string)
+                }
+                return CompiledProbe(name: probe["name"] as? String ?? "", function: probe["function"] as? String ?? "",
+                                     resolved: probe["resolved"] as? String ?? "",
+                                     format: try (probe["format"] as? String).map { try FormatString(parsing: $0) }, fields: fields)
+            }
+            let compiledMaps = try maps.map { map -> CompiledMap in
+                guard case .agg(let aggregation) = try CommandParser.parse(LocatedText(map["agg"] as? String ?? "")).kind else {
+                    throw Diagnostic("bad aggregation", at: nil)
+                }
+                let kinds = (map["key_kinds"] as? [String] ?? []).map { $0 == "integer" ? CompiledField.Kind.integer : .string }
+                return CompiledMap(name: map["name"] as? String ?? "", aggregation: aggregation, keyKinds: kinds)
+            }
+            let userFilters = try filters.map { filter in
+                UserFilter(probeIndex: (filter["probe_index"] as? NSNumber)?.intValue,
+                           condition: try ExpressionParser.parse(LocatedText(filter["condition"] as? String ?? "")))
+            }
+            let program = CompiledProgram(source: source, framing: EventFraming(boundary: boundary), probes: compiledProbes,
+                                          maps: compiledMaps, userFilters: userFilters)
+            return (program, offset, data[(newline + 1)...])
+        } catch {
+            throw Diagnostic("'\(path)': the recording's header is damaged (\(error))", at: nil)
+        }
+    }
+}

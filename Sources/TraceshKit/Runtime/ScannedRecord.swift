@@ -1,0 +1,13 @@
+/// What the event scanner finds in bpftrace's output.
+public enum ScannedRecord: Hashable, Sendable {
+    /// `BEGIN` ran: every probe is attached. The kernel's monotonic time then.
+    case start(monotonic: Int64)
+    /// One event's fields after the kind: probeIndex, nsecs, pid, tid, uid, cpu, comm, values...
+    case event([[UInt8]])
+    /// A map snapshot: its name and bpftrace's `print()` text for it.
+    case map(name: String, text: [UInt8])
+    /// `END` finished printing.
+    case end
+    /// A line of bpftrace's own output between records (`Attaching 3 probes...`, `Lost 12 events`).
+    case text([UInt8])
+}

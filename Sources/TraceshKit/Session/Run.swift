@@ -1,0 +1,77 @@
+import Foundation
+import Synchronization
+
+/// One run of bpftrace (or one replay): its program, its state, and what it collected.
+public final class Run: Sendable {
+    public enum State: String, Sendable {
+        case starting, running, completed, failed, stopped
+
+        public var isFinished: Bool { self == .completed || self == .failed || self == .stopped }
+    }
+
+    /// A cheap view of a run in progress, for the status line and `runs`.
+    public struct Status: Sendable {
+        public var id: Int
+        public var state: State
+        public var elapsed: Double
+        public var events: Int64
+        public var lostEvents: Int64
+        public var failure: String?
+
+        public var eventsPerSecond: Double { elapsed > 0 ? Double(events) / elapsed : 0 }
+    }
+
+    struct Record: Sendable {
+        var state: State = .starting
+        var pipeline: Pipeline
+        var startedAt: Double?
+        var endedAt: Double?
+        var failure: String?
+        var commandExitCode: Int32?
+    }
+
+    public let id: Int
+    public let program: CompiledProgram
+    public let duration: TraceDuration
+    public let command: [String]
+    let runner: BpftraceRunner?
+    let record: Mutex<Record>
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(id: Int, program: CompiledProgram, duration: TraceDuration, command: [String], runner: BpftraceRunner?, pipeline: Pipeline) {
+        self.id = id
+        self.program = program
+        self.duration = duration
+        self.command = command
+        self.runner = runner
+        record = Mutex(Record(pipeline: pipeline))
+    }
+
+    public var status: Status {
+        record.withLock { record in
+            let elapsed = record.startedAt.map { (record.endedAt ?? monotonicSeconds()) - $0 } ?? 0
+            return Status(id: id, state: record.state, elapsed: elapsed, events: record.pipeline.statistics.totalEvents,
+                          lostEvents: record.pipeline.statistics.lostEvents, failure: record.failure)
+        }
+    }
+
+    /// The collected results (a copy; call when the run has finished to avoid copying mid-run).
+    public var pipeline: Pipeline { record.withLock { $0.pipeline } }
+
+    public var commandExitCode: Int32? { record.withLock { $0.commandExitCode } }
+
+    /// Asks the run to stop; what was collected so far is kept.
+    public func stop() { runner?.requestStop() }
+
+    /// Blocks until the run has finished, or `timeout` seconds pass (then false).
+    @discardableResult
+    public func wait(timeout: Double? = nil) -> Bool {
+        if status.state.isFinished { return true }
+        let result = timeout.map { finished.wait(timeout: .now() + $0) } ?? { finished.wait(); return .success }()
+        guard result == .success else { return false }
+        finished.signal()
+        return true
+    }
+
+    func markFinished() { finished.signal() }
+}
