@@ -28,6 +28,7 @@ let package = Package(
             dependencies: [
                 "TraceshKit",
                 "CLibedit",
+                "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

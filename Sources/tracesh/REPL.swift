@@ -1,18 +1,40 @@
 import Foundation
+import Synchronization
 import TraceshKit
 
-/// The interactive shell. (Placeholder until the libedit line editor lands: plain readLine.)
+/// The interactive shell: prompts, `\` continuation lines, history, completion, Ctrl-C and Ctrl-D.
 struct REPL {
     let interpreter: Interpreter
     let output: TerminalOutput
 
+    /// Whether the shell is reading input (Ctrl-C then clears the line instead of exiting).
+    static let active = Atomic<Bool>(false)
+
     func run() {
-        var lineNumber = 0
+        Self.active.store(true, ordering: .sequentiallyConsistent)
+        defer { Self.active.store(false, ordering: .sequentiallyConsistent) }
+        let editor = LineEditor(historyPath: LineEditor.defaultHistoryPath()) { [interpreter] text in
+            Completer.complete(text, graph: interpreter.graph)
+        }
+        var pending: [String] = []
         while true {
-            FileHandle.standardOutput.write(Data("tracesh> ".utf8))
-            guard let line = readLine() else { return }
-            lineNumber += 1
-            if interpreter.run(source: line, origin: nil) == .quit { return }
+            let prompt = pending.isEmpty ? "tracesh> " : "...> "
+            switch editor.readLine(prompt: prompt) {
+            case .interrupted:
+                pending = []
+                continue
+            case .endOfInput:
+                FileHandle.standardOutput.write(Data("\n".utf8))
+                return
+            case .line(let line):
+                pending.append(line)
+                if ScriptSplitter.continues(line) { continue }
+                let entry = pending.joined(separator: "\n")
+                pending = []
+                editor.remember(entry)
+                // Diagnostics count lines within the entry: 1:COL for a one-line command.
+                if interpreter.run(source: entry, origin: nil) == .quit { return }
+            }
         }
     }
 }

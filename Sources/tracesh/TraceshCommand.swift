@@ -17,6 +17,8 @@ struct TraceshCommand: ParsableCommand {
           tracesh                                   interactive shell
           tracesh incident.trc pid=1234             run a script with $pid set to 1234
           tracesh -e 'probe sys_openat' -e 'show graph'
+          tracesh -e 'probe o = sys_openat "open %s", arg2@user' -e 'agg count by comm' -e 'run 5s'
+          tracesh caps                              what this machine can trace
           echo 'help probe' | tracesh
 
         EXIT STATUS:
@@ -49,7 +51,18 @@ struct TraceshCommand: ParsableCommand {
     }
 
     /// The script path (if any) and the variables given as NAME=VALUE.
+    /// Words that run one command instead of a script when no file of that name exists.
+    static let subcommands = ["caps"]
+
+    /// `tracesh caps` and the like: the command to run, when the first argument is one.
+    var subcommand: String? {
+        guard arguments.count == 1, let first = arguments.first, Self.subcommands.contains(first),
+              !FileManager.default.fileExists(atPath: first) else { return nil }
+        return first
+    }
+
     func scriptAndVariables() throws -> (script: String?, variables: [Setting]) {
+        if subcommand != nil { return (nil, []) }
         var rest = arguments[...]
         var script: String? = nil
         if let first = rest.first, !first.contains("=") || FileManager.default.fileExists(atPath: first) {
@@ -74,6 +87,13 @@ struct TraceshCommand: ParsableCommand {
         let (script, variables) = try scriptAndVariables()
         let output = TerminalOutput()
         let interpreter = Interpreter(output: output, variables: variables, format: format.flatMap(OutputFormat.init(rawValue:)))
+        Interrupts.install(runs: interpreter.runs) { REPL.active.load(ordering: .sequentiallyConsistent) }
+        if isatty(STDERR_FILENO) == 1 { interpreter.progress = StatusLine.draw }
+        if let subcommand {
+            // `tracesh caps`: a command of the language, run once.
+            let outcome = interpreter.run(source: subcommand, origin: nil)
+            throw ExitCode(outcome == .failure ? 1 : 0)
+        }
 
         var ranBatch = false
         for (index, command) in commands.enumerated() {
@@ -97,7 +117,9 @@ struct TraceshCommand: ParsableCommand {
         }
         if !ranBatch || interactive {
             if isatty(STDIN_FILENO) == 1 {
+                // Errors in the shell were shown as they happened; leaving it is a success.
                 REPL(interpreter: interpreter, output: output).run()
+                return
             } else if !ranBatch {
                 let data = FileHandle.standardInput.readDataToEndOfFile()
                 interpreter.run(source: String(decoding: data, as: UTF8.self), origin: "<stdin>")

@@ -36,4 +36,11 @@ int tracesh_pipe(int fds[2]);
 
 /// memmem(3): the first `needle` in `haystack`, or NULL.
 const void *tracesh_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
+/// Installs a SIGINT handler (without SA_RESTART, so a blocked read returns EINTR) that counts
+/// interrupts and writes one byte to `notify_fd` for a watching thread. Async-signal-safe.
+int tracesh_install_interrupt_handler(int notify_fd);
+
+/// How many SIGINTs have arrived since the handler was installed.
+long tracesh_interrupt_count(void);
 #endif

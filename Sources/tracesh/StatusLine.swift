@@ -1,0 +1,16 @@
+import Foundation
+import TraceshKit
+
+/// The one-line live status of a foreground run, redrawn in place on a terminal's stderr.
+enum StatusLine {
+    static func draw(_ status: Run.Status) {
+        let text: String
+        if status.state.isFinished {
+            text = "\r\u{1b}[K"
+        } else {
+            text = "\r\u{1b}[K[run \(status.id) \(status.state.rawValue)] " + String(format: "%.1fs  %lld events  %.0f/s  %lld lost", status.elapsed, status.events, status.eventsPerSecond, status.lostEvents)
+                + "  (Ctrl-C stops)"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
