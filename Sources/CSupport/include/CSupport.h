@@ -41,6 +41,11 @@ const void *tracesh_memmem(const void *haystack, size_t haystack_length, const v
 /// interrupts and writes one byte to `notify_fd` for a watching thread. Async-signal-safe.
 int tracesh_install_interrupt_handler(int notify_fd);
 
+/// Does nothing. tracesh's own bpftrace programs put a uprobe on it, so that calling it is a
+/// barrier through the kernel: when its record comes back, everything bpftrace read before it
+/// is in, and (the uprobe being attached last) every probe is attached.
+void tracesh_sync_marker(unsigned long long token);
+
 /// How many SIGINTs have arrived since the handler was installed.
 long tracesh_interrupt_count(void);
 #endif

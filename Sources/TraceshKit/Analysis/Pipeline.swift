@@ -11,6 +11,8 @@ public struct Pipeline: Sendable {
     public private(set) var started = false
     /// Whether the end record arrived (bpftrace finished printing maps).
     public private(set) var ended = false
+    /// The highest sync sequence number seen (0: none); see `SyncMarker`.
+    public private(set) var synced: UInt64 = 0
     /// bpftrace's own lines from standard output (not records), e.g. "Attaching 2 probes...".
     public private(set) var messages: [String] = []
     /// Records that did not fit the program (never expected; counted so nothing is silent).
@@ -50,6 +52,8 @@ public struct Pipeline: Sendable {
             }
         case .end:
             ended = true
+        case .sync(let sequence):
+            synced = max(synced, sequence)
         case .text(let bytes):
             let line = String(decoding: bytes, as: UTF8.self)
             if let lost = Self.lostEvents(in: line) {

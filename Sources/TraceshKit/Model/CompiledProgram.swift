@@ -11,13 +11,33 @@ public struct CompiledProgram: Hashable, Sendable {
     public var maps: [CompiledMap]
     /// Filters the kernel cannot evaluate, applied to events in user space (all must hold).
     public var userFilters: [UserFilter]
+    /// The string length bpftrace must run with (`BPFTRACE_STRLEN`): as long as the BPF stack
+    /// allows for the most strings one event prints.
+    public var stringLength: Int
+    /// The sync probe the program carries, if any.
+    public var sync: SyncMarker?
 
-    public init(source: String, framing: EventFraming, probes: [CompiledProbe], maps: [CompiledMap], userFilters: [UserFilter]) {
+    public init(source: String, framing: EventFraming, probes: [CompiledProbe], maps: [CompiledMap], userFilters: [UserFilter],
+                stringLength: Int = CompiledProgram.defaultStringLength, sync: SyncMarker? = nil) {
         self.source = source
         self.framing = framing
         self.probes = probes
         self.maps = maps
         self.userFilters = userFilters
+        self.stringLength = stringLength
+        self.sync = sync
+    }
+
+    /// bpftrace 0.17's own default string length.
+    public static let defaultStringLength = 64
+
+    /// The longest strings an event printing `count` strings can carry. Measured on bpftrace
+    /// 0.17: one printf's strings share the 512-byte BPF stack, and about 256 bytes of them fit
+    /// (1 x 200, 2 x 128, 3 x 85 and 4 x 64 load; 2 x 150 and 4 x 100 do not); 200 is
+    /// bpftrace's own ceiling.
+    public static func stringLength(forStringsPerEvent count: Int) -> Int {
+        guard count > 0 else { return defaultStringLength }
+        return max(defaultStringLength, min(200, 256 / count))
     }
 }
 

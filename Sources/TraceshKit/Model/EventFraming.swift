@@ -23,6 +23,8 @@ public struct EventFraming: Hashable, Sendable {
         case map = "M"
         /// Printed in `END` after the last map: `X`.
         case end = "X"
+        /// The sync probe fired: `F, sequence` (see `SyncMarker`).
+        case sync = "F"
     }
 
     /// 16 lowercase hex digits.

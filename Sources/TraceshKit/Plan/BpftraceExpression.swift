@@ -25,8 +25,8 @@ struct BpftraceExpression {
     let attachment: ResolvedProbe.Attachment
     let probeName: String
 
-    /// bpftrace's longest string (BPFTRACE_STRLEN, which tracesh sets to 200) less the NUL.
-    static let maximumStringLength = 199
+    /// bpftrace 0.17's longest string literal: 64 bytes with the NUL, whatever BPFTRACE_STRLEN says.
+    static let maximumStringLength = 63
 
     /// Names that mean the same for every probe.
     static let commonNames: [String: Value] = [
@@ -59,7 +59,7 @@ struct BpftraceExpression {
             return Value(text: value < 0 ? "(\(value))" : String(value), type: .integer)
         case .string(let value):
             guard value.utf8.count <= Self.maximumStringLength else {
-                throw Diagnostic("string literal is longer than bpftrace's \(Self.maximumStringLength)-byte limit", at: location)
+                throw Diagnostic("string literal is \(value.utf8.count) bytes; bpftrace 0.17 compares strings of at most \(Self.maximumStringLength) bytes in the kernel (filter on a shorter part, e.g. the file name's directory, or use =~ which runs in user space)", at: location)
             }
             return Value(text: Self.literal(value), type: .string)
         case .identifier(let name):

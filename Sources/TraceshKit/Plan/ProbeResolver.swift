@@ -105,11 +105,16 @@ public struct ProbeResolver: Sendable {
         guard let path = libraries.resolve(name) else {
             throw Diagnostic("cannot find library or binary '\(library)' (looked in the linker paths and on PATH)", at: nil)
         }
+        // Quoted, because real library names (`libstdc++.so.6`) are not bpftrace identifiers.
+        guard !path.contains(where: { $0 == "\"" || $0 == "\\" || $0.isNewline }) else {
+            throw Diagnostic("cannot trace '\(path)': bpftrace cannot name a path containing a quote, backslash or newline", at: nil)
+        }
+        let quotedPath = "\"\(path)\""
         let elf: ELFFile
         do { elf = try ELFFile(path: path) } catch { throw Diagnostic("cannot read '\(path)': \(error)", at: nil) }
-        if preferUSDT, let probe = elf.usdtProbes.first(where: { $0.name == spec.target }) {
+        if preferUSDT, let probe = elf.usdtProbes.first(where: { $0.name == spec.target && $0.provider.first?.isIdentifierStart == true && $0.provider.allSatisfy(\.isIdentifierBody) }) {
             guard catalog.hasUprobes || !catalog.isReadable else { throw Diagnostic("USDT probes need uprobes, which this kernel lacks", at: nil) }
-            return ResolvedProbe(kind: .usdt, attachments: [.init(probe: "usdt:\(path):\(probe.provider):\(probe.name)", format: nil, syscallArguments: [])],
+            return ResolvedProbe(kind: .usdt, attachments: [.init(probe: "usdt:\(quotedPath):\(probe.provider):\(probe.name)", format: nil, syscallArguments: [])],
                                  note: "u:\(library):\(spec.target) -> USDT probe \(probe.provider):\(probe.name) in \(path)")
         }
         guard elf.functions.contains(spec.target) else {
@@ -122,7 +127,7 @@ public struct ProbeResolver: Sendable {
         let kind: ResolvedProbe.Kind = isReturn ? .uretprobe : .uprobe
         let note = preferUSDT ? "u:\(library):\(spec.target) -> uprobe on function \(spec.target) in \(path) (no USDT probe of that name)"
                               : "\(spec.type.rawValue):\(library):\(spec.target) -> \(kind.rawValue) on \(path)"
-        return ResolvedProbe(kind: kind, attachments: [.init(probe: "\(isReturn ? "uretprobe" : "uprobe"):\(path):\(spec.target)", format: nil, syscallArguments: [])],
+        return ResolvedProbe(kind: kind, attachments: [.init(probe: "\(isReturn ? "uretprobe" : "uprobe"):\(quotedPath):\(spec.target)", format: nil, syscallArguments: [])],
                              note: note)
     }
 }

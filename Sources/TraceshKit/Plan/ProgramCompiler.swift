@@ -17,6 +17,7 @@ public enum ProgramCompiler {
         var blocks: [String] = []
         var userFilters: [UserFilter] = []
         var maps: [CompiledMap] = []
+        var mostStringsPerEvent = 0
         var header = ["// tracesh: generated bpftrace program (one record per event, framed; see EventFraming)"]
 
         // Filters the kernel cannot run apply to events after the fact.
@@ -58,6 +59,7 @@ public enum ProgramCompiler {
                     try eventValues(spec: spec, resolved: resolved, translator: translator, userFilters: scopedUserFilters)
                 }
                 fields = valueFields
+                if stream { mostStringsPerEvent = max(mostStringsPerEvent, valueFields.filter { $0.kind == .string }.count) }
                 if stream {
                     let conversions = ["%d", "%llu", "%d", "%d", "%d", "%d", "%s"] + valueFields.map { $0.kind == .string ? "%s" : "%lld" }
                     let arguments = ["\(probeIndex)", "nsecs", "pid", "tid", "uid", "cpu", "comm"] + values
@@ -99,11 +101,18 @@ public enum ProgramCompiler {
         if options.traceDescendantsOf != nil { end.append("clear(\(descendantsMap));") }
         end.append("printf(\"\(framing.printfFormat(kind: .end, conversions: []))\");")
 
+        let stringLength = CompiledProgram.stringLength(forStringsPerEvent: mostStringsPerEvent)
+        header.insert("// run it as: BPFTRACE_STRLEN=\(stringLength) bpftrace FILE (tracesh sets this)", at: 1)
+        if let sync = options.sync {
+            header.append("// sync: a uprobe on tracesh's own tracesh_sync_marker, attached last (see SyncMarker)")
+            blocks.insert(sync.block(framing: framing), at: 0)
+        }
         let source = header.joined(separator: "\n") + "\n\n"
             + "BEGIN\n{\n" + begin.map { "  " + $0 + "\n" }.joined() + "}\n\n"
             + blocks.joined(separator: "\n\n") + "\n\n"
             + "END\n{\n" + end.map { "  " + $0 + "\n" }.joined() + "}\n"
-        return CompiledProgram(source: source, framing: framing, probes: compiledProbes, maps: maps, userFilters: userFilters)
+        return CompiledProgram(source: source, framing: framing, probes: compiledProbes, maps: maps, userFilters: userFilters,
+                               stringLength: stringLength, sync: options.sync)
     }
 
     /// Runs `body`, prefixing its diagnostics with the probe's name. Locations inside a stored

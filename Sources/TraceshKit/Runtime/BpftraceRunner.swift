@@ -24,6 +24,18 @@ public final class BpftraceRunner: Sendable {
     static let attachTimeout: Double = 120
     /// How long bpftrace gets after SIGINT to print its maps and exit before SIGKILL.
     static let stopGrace: Double = 10
+    /// How long bpftrace gets to exit once its END output is in. Detaching probes waits for a
+    /// kernel RCU grace period (synchronize_rcu_tasks_trace), which on this kernel now and then
+    /// takes over ten seconds; nothing is left to collect by then, so tracesh does not wait.
+    static let detachGrace: Double = 2
+    /// bpftrace 0.17 loses a SIGINT that lands after its last check and before it blocks in
+    /// epoll_wait (seen here about one run in five with no events flowing); until its END output
+    /// arrives, the SIGINT is repeated this often.
+    static let interruptRepeat: Double = 0.5
+    /// How often the sync marker is called while waiting for the sync probe to attach.
+    static let syncRetry: Double = 0.01
+    /// How long a stop waits for its flush through the sync probe before interrupting anyway.
+    static let flushTimeout: Double = 2
 
     private let control: (read: Int32, write: Int32)
     private let stopRequested = Atomic<Bool>(false)
@@ -48,10 +60,15 @@ public final class BpftraceRunner: Sendable {
     }
 
     /// Runs bpftrace to the end. `onOutput` gets every chunk of standard output as it arrives
-    /// (the caller scans it); `onStart` is called once the program's start record was seen
-    /// (the caller says so by returning true from `isStarted`). Blocks the calling thread.
+    /// (the caller scans it and answers `isStarted`: BEGIN's record seen, `synced`: the highest
+    /// sync record seen, `isEnded`: END's record seen). Tracing starts (deadline, command
+    /// released) once the sync probe answers, i.e. every probe is attached; stops flush through
+    /// the sync probe before the SIGINT; once `isEnded` says the END
+    /// output is in, bpftrace is given `detachGrace` to exit and then killed, without waiting
+    /// for its exit (a reaper thread collects it). Blocks the calling thread.
     public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
-                    command: ChildProcess?, onOutput: ([UInt8]) -> Void, isStarted: () -> Bool) -> Outcome {
+                    command: ChildProcess?, onOutput: ([UInt8]) -> Void, isStarted: () -> Bool,
+                    synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
         let file: ProgramFile
         do { file = try ProgramFile(source: program.source) } catch {
             command?.cancelHold()
@@ -60,6 +77,7 @@ public final class BpftraceRunner: Sendable {
         defer { file.remove() }
         var environment = ProcessInfo.processInfo.environment
         environment["BPFTRACE_NO_USER_SYMBOLS"] = environment["BPFTRACE_NO_USER_SYMBOLS"] ?? "1"
+        environment["BPFTRACE_STRLEN"] = String(program.stringLength)
         let process: ChildProcess
         do {
             // Own process group: a terminal's Ctrl-C reaches tracesh, which stops bpftrace itself.
@@ -84,20 +102,77 @@ public final class BpftraceRunner: Sendable {
         var reason: StopReason = .bpftraceExited
         var started = false
         var interruptedAt: Double?
+        var endedAt: Double?
+        var lastInterrupt: Double = 0
+        var killedWhileDetaching = false
         var deadline = monotonicSeconds() + Self.attachTimeout
         var attachTimedOut = false
+        // The sync barrier (see SyncMarker): calls made so far, and the pending stop's flush.
+        let sync = program.sync
+        var syncSent: UInt64 = 0
+        var lastSyncCall: Double = 0
+        var stopping: (reason: StopReason, at: Double, round: Int, target: UInt64)?
         var buffer = [UInt8](repeating: 0, count: 65536)
         var pollSet = [pollfd(fd: process.stdoutDescriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: control.read, events: Int16(POLLIN), revents: 0)]
+
+        func interrupt(_ why: StopReason) {
+            guard interruptedAt == nil else { return }
+            reason = why
+            interruptedAt = monotonicSeconds()
+            process.signal(SIGINT)
+        }
+        func callSync() {
+            guard let sync else { return }
+            syncSent += 1
+            lastSyncCall = monotonicSeconds()
+            sync.signal(syncSent)
+        }
+        /// Ends the run: first a flush through the sync probe, so that events already in the
+        /// perf buffers are read before bpftrace's SIGINT handling drops them.
+        func beginStop(_ why: StopReason) {
+            guard interruptedAt == nil, stopping == nil else { return }
+            guard sync != nil, started else { return interrupt(why) }
+            callSync()
+            stopping = (why, monotonicSeconds(), 1, syncSent)
+        }
+
         outer: while true {
             let now = monotonicSeconds()
-            if interruptedAt == nil && now >= deadline {
-                if started { reason = .deadline } else { attachTimedOut = true }
-                interruptedAt = now
-                process.signal(SIGINT)
+            if interruptedAt == nil && stopping == nil && now >= deadline {
+                if started { beginStop(.deadline) } else { attachTimedOut = true; interrupt(.bpftraceExited) }
+            }
+            if let flush = stopping, interruptedAt == nil {
+                if synced() >= flush.target {
+                    // Twice: the first record may have been read in the middle of a batch.
+                    if flush.round == 1 {
+                        callSync()
+                        stopping = (flush.reason, flush.at, 2, syncSent)
+                    } else {
+                        interrupt(flush.reason)
+                    }
+                } else if now - flush.at > Self.flushTimeout {
+                    interrupt(flush.reason)
+                }
+            }
+            if let endedAt, now - endedAt > Self.detachGrace {
+                process.signal(SIGKILL)
+                killedWhileDetaching = true
+                break outer
             }
             if let interruptedAt, now - interruptedAt > Self.stopGrace { process.signal(SIGKILL) }
-            let wait = interruptedAt.map { max(0, $0 + Self.stopGrace - now) } ?? max(0, deadline - now)
+            if interruptedAt != nil, endedAt == nil, now - lastInterrupt >= Self.interruptRepeat {
+                if lastInterrupt > 0 { process.signal(SIGINT) }
+                lastInterrupt = now
+            }
+            // Waiting for the sync probe to attach: call the marker until its record comes back.
+            let attaching = sync != nil && isStarted() && !started
+            if attaching && now - lastSyncCall >= Self.syncRetry { callSync() }
+
+            var wait = interruptedAt.map { max(0, $0 + Self.stopGrace - now) } ?? max(0, deadline - now)
+            if let endedAt { wait = min(wait, max(0, endedAt + Self.detachGrace - now)) }
+            if interruptedAt != nil && endedAt == nil { wait = min(wait, Self.interruptRepeat) }
+            if attaching || (stopping != nil && interruptedAt == nil) { wait = min(wait, Self.syncRetry) }
             pollSet[0].revents = 0
             pollSet[1].revents = 0
             let ready = poll(&pollSet, 2, Int32(min(wait, 1) * 1000) + 1)
@@ -105,35 +180,30 @@ public final class BpftraceRunner: Sendable {
             if pollSet[1].revents & Int16(POLLIN) != 0 {
                 var byte: UInt8 = 0
                 _ = read(control.read, &byte, 1)
-                if interruptedAt == nil {
-                    reason = byte == 2 ? .commandExited : .requested
-                    interruptedAt = monotonicSeconds()
-                    process.signal(SIGINT)
-                }
+                // bpftrace dies of a SIGINT that arrives before its handler is in place; a stop
+                // asked for while it attaches is carried out once tracing has started.
+                if byte == 2 || started { beginStop(byte == 2 ? .commandExited : .requested) }
             }
             if pollSet[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 let count = read(process.stdoutDescriptor, &buffer, buffer.count)
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break outer }
                 onOutput(Array(buffer[0..<count]))
-                if !started && isStarted() {
+                if endedAt == nil && isEnded() { endedAt = monotonicSeconds() }
+                if !started && isStarted() && (sync == nil || synced() > 0) {
                     started = true
                     deadline = monotonicSeconds() + duration.seconds
                     command?.release()
-                    if stopRequested.load(ordering: .sequentiallyConsistent) && interruptedAt == nil {
-                        reason = .requested
-                        interruptedAt = monotonicSeconds()
-                        process.signal(SIGINT)
-                    }
+                    if stopRequested.load(ordering: .sequentiallyConsistent) { beginStop(.requested) }
                 }
             }
         }
         close(process.stdoutDescriptor)
-        let exitCode = process.wait(timeout: Self.stopGrace) ?? {
+        let exitCode = killedWhileDetaching ? nil : process.wait(timeout: Self.stopGrace) ?? {
             process.signal(SIGKILL)
             return process.wait()
         }()
-        let stderrText = errors.finish()
+        let stderrText = errors.finish(timeout: killedWhileDetaching ? 0 : nil)
         var commandExit: Int32?
         if let command {
             if !started { command.cancelHold() }
@@ -144,9 +214,9 @@ public final class BpftraceRunner: Sendable {
             }
             commandExit = command.wait(timeout: 5)
         }
-        close(process.stderrDescriptor)
 
-        let expected = interruptedAt != nil && !attachTimedOut && (exitCode == 0 || exitCode == 128 + SIGINT)
+        let expected = killedWhileDetaching
+            || (interruptedAt != nil && !attachTimedOut && (exitCode == 0 || exitCode == 128 + SIGINT))
         var failure: String?
         if attachTimedOut {
             failure = "bpftrace did not attach its probes within \(Int(Self.attachTimeout)) s" + Self.explain(stderrText, prefix: ": ")
@@ -181,7 +251,8 @@ public final class BpftraceRunner: Sendable {
     }
 }
 
-/// Reads a descriptor to its end on a thread of its own, keeping at most `limit` bytes.
+/// Reads a descriptor to its end on a thread of its own, keeping at most `limit` bytes, and
+/// closes it there.
 final class StreamCollector: Sendable {
     private let text = Mutex<[UInt8]>([])
     private let done = DispatchSemaphore(value: 0)
@@ -197,13 +268,14 @@ final class StreamCollector: Sendable {
                     if bytes.count < limit { bytes += buffer[0..<min(count, limit - bytes.count)] }
                 }
             }
+            close(descriptor)
             done.signal()
         }.start()
     }
 
-    /// Waits for end of file and returns what was read.
-    func finish() -> String {
-        done.wait()
+    /// Waits for end of file (at most `timeout` seconds) and returns what was read.
+    func finish(timeout: Double? = nil) -> String {
+        if let timeout { _ = done.wait(timeout: .now() + timeout) } else { done.wait() }
         return String(decoding: text.withLock { $0 }, as: UTF8.self)
     }
 }

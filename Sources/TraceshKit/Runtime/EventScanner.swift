@@ -101,6 +101,8 @@ public struct EventScanner: Sendable {
             openMap = (fields.count > 1 ? String(decoding: fields[1], as: UTF8.self) : "", [])
         case .end:
             emit(.end)
+        case .sync:
+            emit(.sync(UInt64(fields.count > 1 ? Self.integer(fields[1]) ?? 0 : 0)))
         }
     }
 

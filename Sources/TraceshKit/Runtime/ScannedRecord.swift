@@ -8,6 +8,8 @@ public enum ScannedRecord: Hashable, Sendable {
     case map(name: String, text: [UInt8])
     /// `END` finished printing.
     case end
+    /// The sync probe fired for the call with this sequence number (see `SyncMarker`).
+    case sync(UInt64)
     /// A line of bpftrace's own output between records (`Attaching 3 probes...`, `Lost 12 events`).
     case text([UInt8])
 }

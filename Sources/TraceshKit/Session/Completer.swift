@@ -77,7 +77,7 @@ public enum Completer {
         var candidates: [String] = []
         for entry in entries where entry.hasPrefix(prefix) && (prefix.hasPrefix(".") || !entry.hasPrefix(".")) {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: directory + entry, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: directory + entry, isDirectory: &isDirectory)
             candidates.append(shown + entry + (isDirectory.boolValue ? "/" : ""))
         }
         let unique = candidates.count == 1 && !candidates[0].hasSuffix("/")

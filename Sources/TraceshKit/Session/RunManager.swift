@@ -39,15 +39,17 @@ public final class RunManager: Sendable {
             guard let executable = Self.findExecutable(request.command[0]) else {
                 throw Diagnostic("command not found: \(request.command[0])", at: nil)
             }
-            // Held before exec until every probe is attached, so its first event is traced.
+            // Held before exec until every probe is attached, so its first event is traced; ended
+            // (SIGTERM from the kernel) if tracesh dies, as it would be at the end of the run.
             command = try ChildProcess(path: executable, arguments: Array(request.command.dropFirst()),
                                        environment: ProcessInfo.processInfo.environment, captureOutput: false,
-                                       hold: true, deathSignal: 0, newProcessGroup: false)
+                                       hold: true, deathSignal: SIGTERM, newProcessGroup: false)
         }
         let program: CompiledProgram
         do {
             program = try ProgramCompiler.compile(graph, catalog: catalog,
-                                                  options: CompileOptions(traceDescendantsOf: command.map { Int64($0.pid) }))
+                                                  options: CompileOptions(traceDescendantsOf: command.map { Int64($0.pid) },
+                                                                         sync: SyncMarker.forThisProcess()))
         } catch {
             command?.cancelHold()
             _ = command?.wait()
@@ -85,13 +87,15 @@ public final class RunManager: Sendable {
                                      recording?.write(Data(bytes))
                                      run.record.withLock { record in
                                          scanner.feed(bytes) { record.pipeline.consume($0) }
-                                         if record.startedAt == nil && record.pipeline.started {
+                                         if record.startedAt == nil && record.pipeline.started && (run.program.sync == nil || record.pipeline.synced > 0) {
                                              record.startedAt = monotonicSeconds()
                                              record.state = .running
                                          }
                                      }
                                  },
-                                 isStarted: { run.record.withLock { $0.pipeline.started } })
+                                 isStarted: { run.record.withLock { $0.pipeline.started } },
+                                 synced: { run.record.withLock { $0.pipeline.synced } },
+                                 isEnded: { run.record.withLock { $0.pipeline.ended } })
         let rest = scanner.finish()
         try? recording?.close()
         run.record.withLock { record in
