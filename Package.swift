@@ -33,7 +33,7 @@ let package = Package(
             ]
         ),
         // Drives the built `tracesh` binary (batch and terminal front ends).
-        .testTarget(name: "traceshTests"),
+        .testTarget(name: "traceshTests", dependencies: ["CSupport"]),
         .testTarget(
             name: "TraceshKitTests",
             dependencies: [

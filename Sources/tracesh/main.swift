@@ -2,6 +2,11 @@ import ArgumentParser
 import Foundation
 
 setlocale(LC_ALL, "")
+// A parent may hand down a blocked SIGTERM or SIGHUP (Foundation's Process does); tracesh must
+// die of them like any program, so that its bpftrace processes die with it (parent-death signal).
+var unblocked = sigset_t()
+sigemptyset(&unblocked)
+sigprocmask(SIG_SETMASK, &unblocked, nil)
 do {
     var command = try TraceshCommand.parseAsRoot()
     try command.run()

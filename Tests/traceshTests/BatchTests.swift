@@ -64,3 +64,31 @@ import Testing
         #expect(help.status == 0 && help.stdout.contains("EXIT STATUS") && help.stdout.contains("EXAMPLES"))
     }
 }
+
+/// `tracesh caps` on this machine.
+@Suite struct CapabilitiesTests {
+    @Test func capsReportsKprobesTracepointsAndUprobes() throws {
+        let result = try Tracesh.run(["--format", "json", "caps"])
+        #expect(result.status == 0, "\(result.stderr)")
+        var rows: [String: [String: Any]] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            rows[row["capability"] as? String ?? ""] = row
+        }
+        // What the kernel really offers decides the expected answer; on this machine (no
+        // kprobe_events) kprobes must be reported missing, with a reason and a fix.
+        let hasKprobes = FileManager.default.fileExists(atPath: "/sys/kernel/tracing/kprobe_events")
+        let kprobes = try #require(rows["kprobes"])
+        #expect(kprobes["available"] as? Bool == hasKprobes)
+        if !hasKprobes {
+            #expect((kprobes["reason"] as? String)?.contains("no kprobes") == true)
+            #expect((kprobes["fix"] as? String)?.contains("sys_read") == true)
+        }
+        if FileManager.default.fileExists(atPath: "/sys/kernel/tracing/available_events") {
+            #expect(rows["tracepoints"]?["available"] as? Bool == true)
+            #expect(rows["uprobes"]?["available"] as? Bool == FileManager.default.fileExists(atPath: "/sys/kernel/tracing/uprobe_events"))
+        } else {
+            _ = LiveRequirement.met()
+        }
+    }
+}

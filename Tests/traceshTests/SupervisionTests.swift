@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// No bpftrace outlives tracesh, however tracesh ends.
+@Suite struct SupervisionTests {
+    @Test(arguments: [SIGTERM, SIGKILL, SIGHUP])
+    func killingTraceshDuringARunLeavesNoBpftrace(signal: Int32) throws {
+        guard LiveRequirement.met() else { return }
+        let process = Process()
+        process.executableURL = Tracesh.binary
+        // The command prints once every probe is attached (tracesh releases it only then).
+        process.arguments = ["-e", "probe sys_read", "-e", "run 5m -- /bin/sh -c 'echo traced; exec sleep 300'"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("traced\n") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            seen += chunk
+        }
+        #expect(String(decoding: seen, as: UTF8.self).contains("traced"))
+        let children = ProcessTable.children(of: process.processIdentifier)
+        let bpftrace = try #require(children.first { $0.name == "bpftrace" }, "\(children)")
+        let command = try #require(children.first { $0.name == "sleep" }, "\(children)")
+
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signal)
+        #expect(ProcessTable.waitUntilGone(bpftrace.pid), "bpftrace \(bpftrace.pid) outlived tracesh")
+        #expect(ProcessTable.waitUntilGone(command.pid), "the traced command \(command.pid) outlived tracesh")
+    }
+}
+
+/// Reads /proc.
+enum ProcessTable {
+    struct Entry: CustomStringConvertible {
+        var pid: Int32
+        var name: String
+        var parent: Int32
+        var state: Character
+        var description: String { "\(pid) \(name) (parent \(parent), \(state))" }
+    }
+
+    static func entry(_ pid: Int32) -> Entry? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
+        let rest = text[text.index(after: close)...].split(separator: " ")
+        guard rest.count > 2, let state = rest[0].first, let parent = Int32(rest[1]) else { return nil }
+        return Entry(pid: pid, name: String(text[text.index(after: open)..<close]), parent: parent, state: state)
+    }
+
+    static func children(of parent: Int32) -> [Entry] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap(Int32.init).compactMap(entry).filter { $0.parent == parent }
+    }
+
+    /// Polls until the process is gone or a zombie (no longer running); the kernel offers no
+    /// exit notification for a process that is not our child.
+    static func waitUntilGone(_ pid: Int32, timeout: Double = 30) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            guard let entry = entry(pid), entry.state != "Z" else { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}
