@@ -47,6 +47,9 @@ public enum ProgramCompiler {
                 let translator = BpftraceExpression(probe: resolved, attachment: attachment, probeName: declaration.name)
                 var predicates: [String] = []
                 if options.traceDescendantsOf != nil { predicates.append("\(descendantsMap)[pid]") }
+                if let tracer = options.excludeTracer, resolved.isUserSpace, options.traceDescendantsOf == nil {
+                    predicates.append("pid != \(tracer) && comm != \"bpftrace\"")
+                }
                 try inProbe(declaration.name, keepLocation: false) {
                     if let predicate = spec.combinedPredicate { predicates.append(try translator.integer(predicate)) }
                 }

@@ -2,9 +2,10 @@ import Foundation
 
 /// The commands about probes and the kernel: `show bpftrace`, `caps`, `list`.
 extension Interpreter {
-    /// The program a run would use now (with a fresh framing boundary).
+    /// The program a run would use now (with a fresh framing boundary; the sync probe is added
+    /// at run time).
     func showBpftrace() throws {
-        let program = try ProgramCompiler.compile(graph, catalog: catalog, options: CompileOptions())
+        let program = try ProgramCompiler.compile(graph, catalog: catalog, options: CompileOptions(excludeTracer: Int64(getpid())))
         emit(.text(program.source))
     }
 

@@ -49,7 +49,8 @@ public final class RunManager: Sendable {
         do {
             program = try ProgramCompiler.compile(graph, catalog: catalog,
                                                   options: CompileOptions(traceDescendantsOf: command.map { Int64($0.pid) },
-                                                                         sync: SyncMarker.forThisProcess()))
+                                                                         sync: SyncMarker.forThisProcess(),
+                                                                         excludeTracer: Int64(getpid())))
         } catch {
             command?.cancelHold()
             _ = command?.wait()

@@ -1,14 +1,29 @@
 /* A program the live tests trace: it does exactly what it is told, so counts are exact.
  *   traced_helper open PATH N    open(2)+close PATH N times
  *   traced_helper weird DIR      create and open DIR/<a name with every awkward byte>
- *   traced_helper read N         N read(2) calls of one byte from /dev/zero
+ *   traced_helper read N         N read(2) calls of one byte from /dev/zero; with
+ *                                TRACED_HELPER_TIMING set, prints read_loop_seconds=S to stderr
+ *   traced_helper call N         call traced_work(0) .. traced_work(N-1), a uprobe target
  *   traced_helper sleep          block until stdin closes
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Not inlined, so a uprobe on it sees every call; the sum keeps the calls from being dropped. */
+__attribute__((noinline)) long traced_work(long i) {
+    __asm__ volatile("" ::: "memory");
+    return i * 3 + 1;
+}
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
 
 /* A quote, a newline, a tab, %s, |, a comma, a backslash and the byte 0xff. */
 const char weird_name[] = "q\"n\nt\t%s|,\\\xff" "end";
@@ -34,17 +49,25 @@ int main(int argc, char **argv) {
         long count = atol(argv[2]);
         int fd = open("/dev/zero", O_RDONLY);
         char byte;
+        double start = now_seconds();
         for (long i = 0; i < count; i++) {
             if (read(fd, &byte, 1) != 1) return 1;
         }
+        double elapsed = now_seconds() - start;
         close(fd);
+        if (getenv("TRACED_HELPER_TIMING")) fprintf(stderr, "read_loop_seconds=%.6f\n", elapsed);
         return 0;
+    }
+    if (argc >= 3 && strcmp(argv[1], "call") == 0) {
+        long count = atol(argv[2]), sum = 0;
+        for (long i = 0; i < count; i++) sum += traced_work(i);
+        return sum == count * (3 * count - 1) / 2 ? 0 : 1;
     }
     if (argc >= 2 && strcmp(argv[1], "sleep") == 0) {
         char buffer[64];
         while (read(0, buffer, sizeof buffer) > 0) {}
         return 0;
     }
-    fprintf(stderr, "usage: traced_helper open PATH N | weird DIR | read N | sleep\n");
+    fprintf(stderr, "usage: traced_helper open PATH N | weird DIR | read N | call N | sleep\n");
     return 2;
 }

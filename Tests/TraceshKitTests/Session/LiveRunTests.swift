@@ -66,6 +66,30 @@ import Testing
         #expect(csv.contains(",\"\(directory.path)/q\"\"n\nt\t%s|,\\\\\\xffend\","), "\(csv)")
     }
 
+    @Test func everyCallOfAUserFunctionIsTracedWithItsArgument() throws {
+        guard Live.available() else { return }
+        let (interpreter, output, outcome) = session("""
+            probe w = u:\(TracedHelper.path):traced_work "work %d", arg1
+            run 60s -- \(TracedHelper.path) call 25
+            """)
+        #expect(outcome == .success, "\(output.diagnostics)")
+        let run = try #require(interpreter.runs.latestFinished)
+        #expect(run.commandExitCode == 0)
+        #expect(run.pipeline.store.events.map { ByteText.decode($0.message) } == (0..<25).map { "work \($0)" })
+    }
+
+    /// tracesh's and bpftrace's own frees would feed back into `u:c:free` without end.
+    @Test func userProbesLeaveOutTraceshAndBpftrace() throws {
+        guard Live.available() else { return }
+        let (interpreter, output, outcome) = session("""
+            probe f = u:c:free
+            run 500ms
+            """)
+        #expect(outcome == .success, "\(output.diagnostics)")
+        let events = try #require(interpreter.runs.latestFinished).pipeline.store.events
+        #expect(!events.contains { $0.pid == Int64(getpid()) || $0.comm == Array("bpftrace".utf8) })
+    }
+
     @Test func everyGeneratedProgramLoadsInBpftrace() throws {
         guard Live.available() else { return }
         for golden in GoldenPrograms.cases {
