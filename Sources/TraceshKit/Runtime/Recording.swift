@@ -36,12 +36,15 @@ public enum Recording {
         return Array(magic.utf8) + Array(JSONWriter.serialize(document).utf8) + [0x0a]
     }
 
-    /// Splits a recording into its program, clock offset and raw output.
-    public static func read(_ data: [UInt8], path: String) throws -> (program: CompiledProgram, clockOffset: Int64, output: ArraySlice<UInt8>) {
+    /// Reads a recording's header from the first bytes of the file: its program, clock offset
+    /// and length in bytes (the raw output follows). Nil when `prefix` ends before the header does.
+    public static func header(in prefix: [UInt8], path: String) throws -> (program: CompiledProgram, clockOffset: Int64, length: Int)? {
         let magicBytes = Array(magic.utf8)
-        guard data.starts(with: magicBytes), let newline = data[magicBytes.count...].firstIndex(of: 0x0a) else {
+        guard prefix.starts(with: magicBytes.prefix(prefix.count)) else {
             throw Diagnostic("'\(path)' is not a tracesh recording", at: nil)
         }
+        guard prefix.count > magicBytes.count, let newline = prefix[magicBytes.count...].firstIndex(of: 0x0a) else { return nil }
+        let data = prefix
         let headerBytes = Data(data[magicBytes.count..<newline])
         guard let header = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any],
               let boundary = header["boundary"] as? String, let offset = (header["clock_offset"] as? NSNumber)?.int64Value,
@@ -70,7 +73,7 @@ public enum Recording {
             }
             let program = CompiledProgram(source: source, framing: EventFraming(boundary: boundary), probes: compiledProbes,
                                           maps: compiledMaps, userFilters: userFilters)
-            return (program, offset, data[(newline + 1)...])
+            return (program, offset, newline + 1)
         } catch {
             throw Diagnostic("'\(path)': the recording's header is damaged (\(error))", at: nil)
         }

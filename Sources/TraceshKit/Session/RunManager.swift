@@ -115,13 +115,33 @@ public final class RunManager: Sendable {
 
     /// Adds a replayed run: a recording fed through the same scanner and pipeline.
     public func replay(_ path: String, maxEvents: Int) throws -> Run {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let file = FileHandle(forReadingAtPath: path) else {
             throw Diagnostic("cannot read '\(path)'", at: nil)
         }
-        let (program, clockOffset, output) = try Recording.read([UInt8](data), path: path)
+        defer { try? file.close() }
+        // Read in chunks: a recording can be far larger than the events a run keeps.
+        func readChunk() throws -> Data? {
+            do { return try file.read(upToCount: 1 << 20) } catch {
+                throw Diagnostic("cannot read '\(path)': \(error.localizedDescription)", at: nil)
+            }
+        }
+        var prefix: [UInt8] = []
+        var header: (program: CompiledProgram, clockOffset: Int64, length: Int)?
+        while header == nil, let chunk = try readChunk(), !chunk.isEmpty {
+            prefix += chunk
+            header = try Recording.header(in: prefix, path: path)
+        }
+        guard let header else {
+            throw Diagnostic(prefix.isEmpty ? "'\(path)' is empty, not a tracesh recording" : "'\(path)': the recording's header is cut short", at: nil)
+        }
+        let program = header.program
         var scanner = EventScanner(framing: program.framing)
-        var pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: maxEvents)
-        scanner.feed(Array(output)) { pipeline.consume($0) }
+        var pipeline = Pipeline(program: program, clockOffset: header.clockOffset, maxEvents: maxEvents)
+        scanner.feed(Array(prefix[header.length...])) { pipeline.consume($0) }
+        prefix = []
+        while let chunk = try readChunk(), !chunk.isEmpty {
+            scanner.feed([UInt8](chunk)) { pipeline.consume($0) }
+        }
         for item in scanner.finish() { pipeline.consume(item) }
         let run = Run(id: nextID(), program: program, duration: .init(milliseconds: 0), command: [], runner: nil, pipeline: pipeline)
         run.record.withLock { record in
