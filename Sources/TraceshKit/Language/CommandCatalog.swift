@@ -35,7 +35,7 @@ public enum CommandCatalog {
         Entry(name: "save", usage: "save FILE", summary: "Write the session graph as a script that rebuilds it.", example: "save probes.trc"),
         Entry(name: "load", usage: "load FILE", summary: "Run a script's commands in this session (alias: source).", example: "load probes.trc"),
         Entry(name: "set", usage: "set NAME VALUE",
-              summary: "Set a setting (format, duration, max-duration, max-events, on-error) or a variable ($NAME).",
+              summary: "Set a setting (format, duration, max-duration, max-events, on-error, stream) or a variable ($NAME).",
               example: "set format json"),
         Entry(name: "unset", usage: "unset NAME", summary: "Remove a setting or a variable.", example: "unset target"),
         Entry(name: "drop", usage: "drop NAME", summary: "Remove a probe and the filters and aggregations on it.", example: "drop rd"),
