@@ -7,12 +7,15 @@ public struct Pipeline: Sendable {
     public private(set) var store: EventStore
     public private(set) var statistics: Statistics
     public private(set) var aggregations: [AggregationResult] = []
-    /// Whether the start record arrived (every probe attached).
+    /// Whether BEGIN's record arrived (bpftrace 0.17 prints it before attaching the other probes).
     public private(set) var started = false
     /// Whether the end record arrived (bpftrace finished printing maps).
     public private(set) var ended = false
     /// The highest sync sequence number seen (0: none); see `SyncMarker`.
     public private(set) var synced: UInt64 = 0
+    /// Whether tracing has begun: BEGIN's record arrived and, when the program carries the sync
+    /// probe (attached last), its first answer too.
+    public var attached: Bool { started && (program.sync == nil || synced > 0) }
     /// bpftrace's own lines from standard output (not records), e.g. "Attaching 2 probes...".
     public private(set) var messages: [String] = []
     /// Records that did not fit the program (never expected; counted so nothing is silent).

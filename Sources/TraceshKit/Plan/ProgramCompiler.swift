@@ -62,8 +62,8 @@ public enum ProgramCompiler {
                     try eventValues(spec: spec, resolved: resolved, translator: translator, userFilters: scopedUserFilters)
                 }
                 fields = valueFields
-                if stream { mostStringsPerEvent = max(mostStringsPerEvent, valueFields.filter { $0.kind == .string }.count) }
                 if stream {
+                    mostStringsPerEvent = max(mostStringsPerEvent, valueFields.filter { $0.kind == .string }.count)
                     let conversions = ["%d", "%llu", "%d", "%d", "%d", "%d", "%s"] + valueFields.map { $0.kind == .string ? "%s" : "%lld" }
                     let arguments = ["\(probeIndex)", "nsecs", "pid", "tid", "uid", "cpu", "comm"] + values
                     statements.append("printf(\"\(framing.printfFormat(kind: .event, conversions: conversions))\", \(arguments.joined(separator: ", ")));")

@@ -60,14 +60,14 @@ public final class BpftraceRunner: Sendable {
     }
 
     /// Runs bpftrace to the end. `onOutput` gets every chunk of standard output as it arrives
-    /// (the caller scans it and answers `isStarted`: BEGIN's record seen, `synced`: the highest
+    /// (the caller scans it and answers `isAttached`: see `Pipeline.attached`, `synced`: the highest
     /// sync record seen, `isEnded`: END's record seen). Tracing starts (deadline, command
     /// released) once the sync probe answers, i.e. every probe is attached; stops flush through
     /// the sync probe before the SIGINT; once `isEnded` says the END
     /// output is in, bpftrace is given `detachGrace` to exit and then killed, without waiting
     /// for its exit (a reaper thread collects it). Blocks the calling thread.
     public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
-                    command: ChildProcess?, onOutput: ([UInt8]) -> Void, isStarted: () -> Bool,
+                    command: ChildProcess?, onOutput: ([UInt8]) -> Void, isAttached: () -> Bool,
                     synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
         let file: ProgramFile
         do { file = try ProgramFile(source: program.source) } catch {
@@ -166,7 +166,7 @@ public final class BpftraceRunner: Sendable {
                 lastInterrupt = now
             }
             // Waiting for the sync probe to attach: call the marker until its record comes back.
-            let attaching = sync != nil && isStarted() && !started
+            let attaching = sync != nil && !started
             if attaching && now - lastSyncCall >= Self.syncRetry { callSync() }
 
             var wait = interruptedAt.map { max(0, $0 + Self.stopGrace - now) } ?? max(0, deadline - now)
@@ -190,7 +190,7 @@ public final class BpftraceRunner: Sendable {
                 if count <= 0 { break outer }
                 onOutput(Array(buffer[0..<count]))
                 if endedAt == nil && isEnded() { endedAt = monotonicSeconds() }
-                if !started && isStarted() && (sync == nil || synced() > 0) {
+                if !started && isAttached() {
                     started = true
                     deadline = monotonicSeconds() + duration.seconds
                     command?.release()

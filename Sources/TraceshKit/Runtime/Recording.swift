@@ -44,8 +44,7 @@ public enum Recording {
             throw Diagnostic("'\(path)' is not a tracesh recording", at: nil)
         }
         guard prefix.count > magicBytes.count, let newline = prefix[magicBytes.count...].firstIndex(of: 0x0a) else { return nil }
-        let data = prefix
-        let headerBytes = Data(data[magicBytes.count..<newline])
+        let headerBytes = Data(prefix[magicBytes.count..<newline])
         guard let header = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any],
               let boundary = header["boundary"] as? String, let offset = (header["clock_offset"] as? NSNumber)?.int64Value,
               let source = header["program"] as? String, let probes = header["probes"] as? [[String: Any]],

@@ -88,13 +88,13 @@ public final class RunManager: Sendable {
                                      recording?.write(Data(bytes))
                                      run.record.withLock { record in
                                          scanner.feed(bytes) { record.pipeline.consume($0) }
-                                         if record.startedAt == nil && record.pipeline.started && (run.program.sync == nil || record.pipeline.synced > 0) {
+                                         if record.startedAt == nil && record.pipeline.attached {
                                              record.startedAt = monotonicSeconds()
                                              record.state = .running
                                          }
                                      }
                                  },
-                                 isStarted: { run.record.withLock { $0.pipeline.started } },
+                                 isAttached: { run.record.withLock { $0.pipeline.attached } },
                                  synced: { run.record.withLock { $0.pipeline.synced } },
                                  isEnded: { run.record.withLock { $0.pipeline.ended } })
         let rest = scanner.finish()
