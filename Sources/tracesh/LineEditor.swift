@@ -38,10 +38,14 @@ final class LineEditor {
         tracesh_set_prompt(prompt)
         let before = tracesh_interrupt_count()
         var count: Int32 = 0
-        guard let text = el_gets(editor, &count) else {
+        // Ctrl-C must interrupt libedit's read (EINTR); everywhere else SIGINT stays blocked.
+        _ = tracesh_set_interrupt_blocked(0)
+        let read = el_gets(editor, &count)
+        _ = tracesh_set_interrupt_blocked(1)
+        guard let text = read else {
             if tracesh_interrupt_count() != before {
                 tracesh_el_clear_line(editor)
-                FileHandle.standardOutput.write(Data("\n".utf8))
+                writeAll(STDOUT_FILENO, Array("\n".utf8))
                 return .interrupted
             }
             return .endOfInput
@@ -95,6 +99,6 @@ private func lineEditorComplete(_ editor: OpaquePointer?, _ key: Int32) -> UInt8
         _ = el_insertstr(editor, String(common.dropFirst(completion.word.count)))
         return UInt8(CC_REFRESH)
     }
-    FileHandle.standardOutput.write(Data(("\n" + completion.candidates.joined(separator: "  ") + "\n").utf8))
+    writeAll(STDOUT_FILENO, Array(("\n" + completion.candidates.joined(separator: "  ") + "\n").utf8))
     return UInt8(CC_REDISPLAY)
 }

@@ -18,13 +18,16 @@ struct REPL {
         }
         var pending: [String] = []
         while true {
+            // A background run that ended says so before the prompt, as a shell reports a job.
+            if pending.isEmpty { interpreter.reportFinishedRuns() }
             let prompt = pending.isEmpty ? "tracesh> " : "...> "
             switch editor.readLine(prompt: prompt) {
             case .interrupted:
                 pending = []
                 continue
             case .endOfInput:
-                FileHandle.standardOutput.write(Data("\n".utf8))
+                writeAll(STDOUT_FILENO, Array("\n".utf8))
+                interpreter.stopActiveRuns()
                 return
             case .line(let line):
                 pending.append(line)
@@ -32,8 +35,13 @@ struct REPL {
                 let entry = pending.joined(separator: "\n")
                 pending = []
                 editor.remember(entry)
+                // A Ctrl-C that came while the shell waited for input belongs to that input.
+                interpreter.runs.clearInterrupt()
                 // Diagnostics count lines within the entry: 1:COL for a one-line command.
-                if interpreter.run(source: entry, origin: nil) == .quit { return }
+                if interpreter.run(source: entry, origin: nil) == .quit {
+                    interpreter.stopActiveRuns()
+                    return
+                }
             }
         }
     }

@@ -11,6 +11,6 @@ enum StatusLine {
             text = "\r\u{1b}[K[run \(status.id) \(status.state.rawValue)] " + String(format: "%.1fs  %lld events  %.0f/s  %lld lost", status.elapsed, status.events, status.eventsPerSecond, status.lostEvents)
                 + "  (Ctrl-C stops)"
         }
-        FileHandle.standardError.write(Data(text.utf8))
+        writeAll(STDERR_FILENO, Array(text.utf8))
     }
 }

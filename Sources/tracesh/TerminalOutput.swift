@@ -8,7 +8,7 @@ final class TerminalOutput: InterpreterOutput {
 
     func write(_ text: String) {
         guard !text.isEmpty else { return }
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        writeAll(STDOUT_FILENO, Array((text + "\n").utf8))
     }
 
     func report(_ diagnostic: Diagnostic, origin: String?, sourceLine: String?) {
@@ -17,6 +17,6 @@ final class TerminalOutput: InterpreterOutput {
             let prefix = sourceLine.prefix(max(0, column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
             text += sourceLine + "\n" + prefix + "^\n"
         }
-        FileHandle.standardError.write(Data(text.utf8))
+        writeAll(STDERR_FILENO, Array(text.utf8))
     }
 }

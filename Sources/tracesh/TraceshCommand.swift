@@ -87,20 +87,26 @@ struct TraceshCommand: ParsableCommand {
         let (script, variables) = try scriptAndVariables()
         let output = TerminalOutput()
         let interpreter = Interpreter(output: output, variables: variables, format: format.flatMap(OutputFormat.init(rawValue:)))
-        Interrupts.install(runs: interpreter.runs) { REPL.active.load(ordering: .sequentiallyConsistent) }
+        Signals.watch(interpreter: interpreter, interactive: { REPL.active.load(ordering: .sequentiallyConsistent) },
+                      terminal: TerminalState())
         if isatty(STDERR_FILENO) == 1 { interpreter.progress = StatusLine.draw }
+        let status = session(interpreter, script: script, output: output)
+        // No run and no bpftrace outlives tracesh (nor their temporary files).
+        interpreter.runs.shutdown()
+        throw ExitCode(status)
+    }
+
+    /// Runs what the command line asks for; returns the exit status.
+    private func session(_ interpreter: Interpreter, script: String?, output: TerminalOutput) -> Int32 {
         if let subcommand {
             // `tracesh caps`: a command of the language, run once.
-            let outcome = interpreter.run(source: subcommand, origin: nil)
-            throw ExitCode(outcome == .failure ? 1 : 0)
+            return interpreter.run(source: subcommand, origin: nil) == .failure ? 1 : 0
         }
-
         var ranBatch = false
         for (index, command) in commands.enumerated() {
             ranBatch = true
             let outcome = interpreter.run(source: command, origin: commands.count > 1 ? "-e[\(index + 1)]" : "-e")
-            if outcome == .quit { throw ExitCode(interpreter.anyFailure ? 1 : 0) }
-            if outcome == .failure && !interactive { throw ExitCode(1) }
+            if let status = endOfBatch(interpreter, after: outcome) { return status }
         }
         if let script {
             ranBatch = true
@@ -108,24 +114,47 @@ struct TraceshCommand: ParsableCommand {
             do {
                 source = try String(contentsOfFile: script, encoding: .utf8)
             } catch {
-                FileHandle.standardError.write(Data("tracesh: cannot read '\(script)': \(describe(error))\n".utf8))
-                throw ExitCode(2)
+                writeAll(STDERR_FILENO, Array("tracesh: cannot read '\(script)': \(describe(error))\n".utf8))
+                return 2
             }
             let outcome = interpreter.run(source: source, origin: script)
-            if outcome == .quit { throw ExitCode(interpreter.anyFailure ? 1 : 0) }
-            if outcome == .failure && !interactive { throw ExitCode(1) }
+            if let status = endOfBatch(interpreter, after: outcome) { return status }
         }
         if !ranBatch || interactive {
             if isatty(STDIN_FILENO) == 1 {
                 // Errors in the shell were shown as they happened; leaving it is a success.
                 REPL(interpreter: interpreter, output: output).run()
-                return
+                return 0
             } else if !ranBatch {
-                let data = FileHandle.standardInput.readDataToEndOfFile()
-                interpreter.run(source: String(decoding: data, as: UTF8.self), origin: "<stdin>")
+                guard let input = StandardInput.readAll(interruptedBy: interpreter.runs) else { return 130 }
+                let outcome = interpreter.run(source: String(decoding: input, as: UTF8.self), origin: "<stdin>")
+                if let status = endOfBatch(interpreter, after: outcome) { return status }
             }
         }
-        if interpreter.anyFailure { throw ExitCode(1) }
+        return finishBatch(interpreter)
+    }
+
+    /// After one batch part (-e, script): the exit status when the batch ends here, else nil.
+    private func endOfBatch(_ interpreter: Interpreter, after outcome: Interpreter.Outcome) -> Int32? {
+        switch outcome {
+        case .success:
+            return nil
+        case .failure:
+            if interactive { return nil }
+            // A failed script does not leave its background runs going, nor their results unseen.
+            interpreter.stopActiveRuns()
+            return 1
+        case .quit, .interrupted:
+            return finishBatch(interpreter)
+        }
+    }
+
+    /// The end of a batch: waits for the runs still going and reports them (Ctrl-C stops them).
+    /// A Ctrl-C at any point makes the status 130, after the summaries.
+    private func finishBatch(_ interpreter: Interpreter) -> Int32 {
+        interpreter.finishActiveRuns()
+        if interpreter.runs.isInterrupted { return 130 }
+        return interpreter.anyFailure ? 1 : 0
     }
 
     private func describe(_ error: Error) -> String {

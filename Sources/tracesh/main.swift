@@ -1,12 +1,16 @@
 import ArgumentParser
 import Foundation
+import TraceshKit
 
-setlocale(LC_ALL, "")
 // A parent may hand down a blocked SIGTERM or SIGHUP (Foundation's Process does); tracesh must
-// die of them like any program, so that its bpftrace processes die with it (parent-death signal).
+// act on them like any program, so it starts from an empty mask.
 var unblocked = sigset_t()
 sigemptyset(&unblocked)
 sigprocmask(SIG_SETMASK, &unblocked, nil)
+// First thing: SIGINT, SIGTERM and SIGHUP are handled (and blocked in every thread but the
+// watcher's) before anything can be interrupted by them.
+Signals.prepare()
+setlocale(LC_ALL, "")
 do {
     var command = try TraceshCommand.parseAsRoot()
     try command.run()
@@ -18,6 +22,6 @@ do {
     if code == .success {
         TraceshCommand.exit(withError: error)
     }
-    FileHandle.standardError.write(Data((TraceshCommand.fullMessage(for: error) + "\n").utf8))
+    writeAll(STDERR_FILENO, Array((TraceshCommand.fullMessage(for: error) + "\n").utf8))
     Foundation.exit(2)
 }

@@ -37,9 +37,26 @@ int tracesh_pipe(int fds[2]);
 /// memmem(3): the first `needle` in `haystack`, or NULL.
 const void *tracesh_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
-/// Installs a SIGINT handler (without SA_RESTART, so a blocked read returns EINTR) that counts
-/// interrupts and writes one byte to `notify_fd` for a watching thread. Async-signal-safe.
-int tracesh_install_interrupt_handler(int notify_fd);
+/// Installs one handler for SIGINT, SIGTERM and SIGHUP (without SA_RESTART, so a read blocked
+/// in libedit returns EINTR on Ctrl-C) that counts interrupts and writes the signal's number as
+/// one byte to `notify_fd` for a watching thread. Async-signal-safe. Returns 0 or an errno value.
+int tracesh_install_signal_handlers(int notify_fd);
+
+/// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (threads it starts inherit the mask).
+/// tracesh blocks them in every thread but its signal watcher, so no system call elsewhere is
+/// ever interrupted (EINTR) by them.
+int tracesh_block_stop_signals(void);
+
+/// Unblocks SIGINT, SIGTERM and SIGHUP in the calling thread (the signal watcher).
+int tracesh_unblock_stop_signals(void);
+
+/// Blocks (1) or unblocks (0) SIGINT alone in the calling thread: the shell unblocks it while it
+/// waits for a line, so that Ctrl-C interrupts the read.
+int tracesh_set_interrupt_blocked(int blocked);
+
+/// Ends the process by `number` with its default action (so a parent sees "killed by signal").
+/// Does not return.
+int tracesh_die_of_signal(int number);
 
 /// Does nothing. tracesh's own bpftrace programs put a uprobe on it, so that calling it is a
 /// barrier through the kernel: when its record comes back, everything bpftrace read before it

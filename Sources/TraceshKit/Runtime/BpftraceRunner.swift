@@ -10,14 +10,40 @@ public final class BpftraceRunner: Sendable {
         case deadline, requested, commandExited, bpftraceExited
     }
 
+    /// How the traced command (`run -- COMMAND`) ended.
+    public enum CommandEnding: Hashable, Sendable {
+        /// It exited by itself (or of a signal nobody in tracesh sent) with this code.
+        case exited(Int32)
+        /// It was still running when the run ended and stopped on SIGTERM (exit code as given).
+        case terminated(Int32)
+        /// It ignored SIGTERM for `commandGrace` seconds and was killed with SIGKILL.
+        case killed
+        /// It never ran: the run ended before tracing started.
+        case neverStarted
+    }
+
     public struct Outcome: Sendable {
         /// nil when bpftrace ended the way tracesh asked it to.
         public var failure: String?
         public var stopReason: StopReason
         /// bpftrace's exit code (128 + signal when a signal ended it).
         public var exitCode: Int32?
-        /// The traced command's exit code, when there was one and it ended.
-        public var commandExitCode: Int32?
+        /// How the traced command ended, when there was one.
+        public var commandEnding: CommandEnding?
+        /// Whether tracing began (every probe attached) before the run ended.
+        public var traced: Bool
+        /// When tracing ended (monotonic seconds): when the stop began (the deadline, a request,
+        /// the command's exit), or when bpftrace's output ended by itself. The flush and
+        /// bpftrace's exit come after it and are not part of the run's duration.
+        public var endedAt: Double? = nil
+
+        /// The traced command's exit code, when it ended by itself or on SIGTERM.
+        public var commandExitCode: Int32? {
+            switch commandEnding {
+            case .exited(let code), .terminated(let code): return code
+            default: return nil
+            }
+        }
     }
 
     /// How long bpftrace may take to attach its probes before the run fails.
@@ -36,6 +62,11 @@ public final class BpftraceRunner: Sendable {
     static let syncRetry: Double = 0.01
     /// How long a stop waits for its flush through the sync probe before interrupting anyway.
     static let flushTimeout: Double = 2
+    /// How long the traced command gets after SIGTERM at the end of a run before SIGKILL.
+    static let commandGrace: Double = 1
+
+    /// The bpftrace process of this run, once started (so that tracesh can wait for it to be gone).
+    private let process = Mutex<ChildProcess?>(nil)
 
     private let control: (read: Int32, write: Int32)
     private let stopRequested = Atomic<Bool>(false)
@@ -69,10 +100,17 @@ public final class BpftraceRunner: Sendable {
     public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
                     command: ChildProcess?, onOutput: ([UInt8]) -> Void, isAttached: () -> Bool,
                     synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
+        // Stopped before it began (Ctrl-C while the run was being set up): nothing to start.
+        if stopRequested.load(ordering: .sequentiallyConsistent) {
+            command?.cancelHold()
+            _ = command?.wait()
+            return Outcome(failure: nil, stopReason: .requested, exitCode: nil,
+                           commandEnding: command.map { _ in .neverStarted }, traced: false)
+        }
         let file: ProgramFile
         do { file = try ProgramFile(source: program.source) } catch {
             command?.cancelHold()
-            return Outcome(failure: "\(error)", stopReason: .bpftraceExited)
+            return Outcome(failure: "\(error)", stopReason: .bpftraceExited, traced: false)
         }
         defer { file.remove() }
         var environment = ProcessInfo.processInfo.environment
@@ -85,8 +123,9 @@ public final class BpftraceRunner: Sendable {
                                        captureOutput: true, hold: false, deathSignal: SIGKILL, newProcessGroup: true)
         } catch {
             command?.cancelHold()
-            return Outcome(failure: "\(error)", stopReason: .bpftraceExited)
+            return Outcome(failure: "\(error)", stopReason: .bpftraceExited, traced: false)
         }
+        self.process.withLock { $0 = process }
         let errors = StreamCollector(descriptor: process.stderrDescriptor, limit: 65536)
 
         // Tell the control pipe when the traced command exits.
@@ -102,9 +141,15 @@ public final class BpftraceRunner: Sendable {
         var reason: StopReason = .bpftraceExited
         var started = false
         var interruptedAt: Double?
+        var tracingEndedAt: Double?
         var endedAt: Double?
         var lastInterrupt: Double = 0
         var killedWhileDetaching = false
+        var killedAfterStopGrace = false
+        // A stop asked for before tracing started: bpftrace is killed, not waited for.
+        var abandoned = false
+        var commandTerminatedAt: Double?
+        var commandKilled = false
         var deadline = monotonicSeconds() + Self.attachTimeout
         var attachTimedOut = false
         // The sync barrier (see SyncMarker): calls made so far, and the pending stop's flush.
@@ -120,7 +165,21 @@ public final class BpftraceRunner: Sendable {
             guard interruptedAt == nil else { return }
             reason = why
             interruptedAt = monotonicSeconds()
+            if tracingEndedAt == nil { tracingEndedAt = interruptedAt }
             process.signal(SIGINT)
+        }
+        /// The run is over for the traced command too (like timeout(1)): SIGTERM now, SIGKILL
+        /// after `commandGrace`, while bpftrace flushes and exits.
+        func endCommand() {
+            guard let command, started, commandTerminatedAt == nil, !command.hasExited else { return }
+            commandTerminatedAt = monotonicSeconds()
+            command.signal(SIGTERM)
+        }
+        func killCommandIfGraceIsOver() {
+            guard let command, let terminatedAt = commandTerminatedAt, !commandKilled, !command.hasExited,
+                  monotonicSeconds() - terminatedAt >= Self.commandGrace else { return }
+            commandKilled = true
+            command.signal(SIGKILL)
         }
         func callSync() {
             guard let sync else { return }
@@ -132,6 +191,8 @@ public final class BpftraceRunner: Sendable {
         /// perf buffers are read before bpftrace's SIGINT handling drops them.
         func beginStop(_ why: StopReason) {
             guard interruptedAt == nil, stopping == nil else { return }
+            tracingEndedAt = monotonicSeconds()
+            if why != .commandExited { endCommand() }
             guard sync != nil, started else { return interrupt(why) }
             callSync()
             stopping = (why, monotonicSeconds(), 1, syncSent)
@@ -160,7 +221,11 @@ public final class BpftraceRunner: Sendable {
                 killedWhileDetaching = true
                 break outer
             }
-            if let interruptedAt, now - interruptedAt > Self.stopGrace { process.signal(SIGKILL) }
+            if let interruptedAt, now - interruptedAt > Self.stopGrace, !killedAfterStopGrace {
+                killedAfterStopGrace = true
+                process.signal(SIGKILL)
+            }
+            killCommandIfGraceIsOver()
             if interruptedAt != nil, endedAt == nil, now - lastInterrupt >= Self.interruptRepeat {
                 if lastInterrupt > 0 { process.signal(SIGINT) }
                 lastInterrupt = now
@@ -173,6 +238,9 @@ public final class BpftraceRunner: Sendable {
             if let endedAt { wait = min(wait, max(0, endedAt + Self.detachGrace - now)) }
             if interruptedAt != nil && endedAt == nil { wait = min(wait, Self.interruptRepeat) }
             if attaching || (stopping != nil && interruptedAt == nil) { wait = min(wait, Self.syncRetry) }
+            if let terminatedAt = commandTerminatedAt, !commandKilled {
+                wait = min(wait, max(0, terminatedAt + Self.commandGrace - now))
+            }
             pollSet[0].revents = 0
             pollSet[1].revents = 0
             let ready = poll(&pollSet, 2, Int32(min(wait, 1) * 1000) + 1)
@@ -180,9 +248,15 @@ public final class BpftraceRunner: Sendable {
             if pollSet[1].revents & Int16(POLLIN) != 0 {
                 var byte: UInt8 = 0
                 _ = read(control.read, &byte, 1)
-                // bpftrace dies of a SIGINT that arrives before its handler is in place; a stop
-                // asked for while it attaches is carried out once tracing has started.
-                if byte == 2 || started { beginStop(byte == 2 ? .commandExited : .requested) }
+                if byte == 2 || started {
+                    beginStop(byte == 2 ? .commandExited : .requested)
+                } else if !abandoned {
+                    // Asked to stop while bpftrace still attaches: nothing has been traced, so
+                    // there is nothing to flush; bpftrace is killed and its output read to the end.
+                    abandoned = true
+                    reason = .requested
+                    process.signal(SIGKILL)
+                }
             }
             if pollSet[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 let count = read(process.stdoutDescriptor, &buffer, buffer.count)
@@ -190,7 +264,7 @@ public final class BpftraceRunner: Sendable {
                 if count <= 0 { break outer }
                 onOutput(Array(buffer[0..<count]))
                 if endedAt == nil && isEnded() { endedAt = monotonicSeconds() }
-                if !started && isAttached() {
+                if !started && !abandoned && isAttached() {
                     started = true
                     deadline = monotonicSeconds() + duration.seconds
                     command?.release()
@@ -199,33 +273,55 @@ public final class BpftraceRunner: Sendable {
             }
         }
         close(process.stdoutDescriptor)
+        if tracingEndedAt == nil { tracingEndedAt = monotonicSeconds() }
         let exitCode = killedWhileDetaching ? nil : process.wait(timeout: Self.stopGrace) ?? {
             process.signal(SIGKILL)
             return process.wait()
         }()
         let stderrText = errors.finish(timeout: killedWhileDetaching ? 0 : nil)
-        var commandExit: Int32?
+        var commandEnding: CommandEnding?
         if let command {
-            if !started { command.cancelHold() }
-            if !command.hasExited && started {
-                // The run is over: the command does not outlive it (like timeout(1)).
-                command.signal(SIGTERM)
-                if command.wait(timeout: 5) == nil { command.signal(SIGKILL) }
+            if !started {
+                command.cancelHold()
+                _ = command.wait()
+                commandEnding = .neverStarted
+            } else {
+                endCommand()
+                if let terminatedAt = commandTerminatedAt, !commandKilled,
+                   command.wait(timeout: max(0, terminatedAt + Self.commandGrace - monotonicSeconds())) == nil {
+                    commandKilled = true
+                    command.signal(SIGKILL)
+                }
+                let code = command.wait() ?? -1
+                if commandTerminatedAt == nil {
+                    commandEnding = .exited(code)
+                } else {
+                    commandEnding = commandKilled && code == 128 + SIGKILL ? .killed : .terminated(code)
+                }
             }
-            commandExit = command.wait(timeout: 5)
         }
 
-        let expected = killedWhileDetaching
+        let expected = killedWhileDetaching || abandoned
             || (interruptedAt != nil && !attachTimedOut && (exitCode == 0 || exitCode == 128 + SIGINT))
         var failure: String?
-        if attachTimedOut {
+        if abandoned {
+            failure = nil
+        } else if attachTimedOut {
             failure = "bpftrace did not attach its probes within \(Int(Self.attachTimeout)) s" + Self.explain(stderrText, prefix: ": ")
         } else if !started {
             failure = "bpftrace failed before tracing started" + Self.explain(stderrText, prefix: ": ", exitCode: exitCode)
         } else if !expected {
             failure = "bpftrace ended unexpectedly" + Self.explain(stderrText, prefix: ": ", exitCode: exitCode)
         }
-        return Outcome(failure: failure, stopReason: reason, exitCode: exitCode, commandExitCode: commandExit)
+        return Outcome(failure: failure, stopReason: reason, exitCode: exitCode, commandEnding: commandEnding, traced: started,
+                       endedAt: started ? tracingEndedAt : nil)
+    }
+
+    /// Waits until this run's bpftrace process has exited and been reaped (it may still be
+    /// detaching in the kernel after the run ended). False when `timeout` passed first.
+    public func waitForBpftraceExit(timeout: Double) -> Bool {
+        guard let process = process.withLock({ $0 }) else { return true }
+        return process.wait(timeout: timeout) != nil
     }
 
     /// bpftrace's error lines, without the harmless RLIMIT_MEMLOCK warning, in tracesh's words.

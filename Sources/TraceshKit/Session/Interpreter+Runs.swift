@@ -2,7 +2,7 @@ import Foundation
 
 /// The commands about runs: run, runs, stop, wait, events, top, stats, record, replay.
 extension Interpreter {
-    func startRun(_ request: RunRequest, at location: SourceLocation) throws {
+    func startRun(_ request: RunRequest, at location: SourceLocation) throws -> Outcome {
         let recordingPath = pendingRecording
         pendingRecording = nil
         let run: Run
@@ -14,22 +14,95 @@ extension Interpreter {
         }
         if request.background {
             emit(.message("run \(run.id) started in the background (\(run.duration)); 'runs', 'wait \(run.id)', 'stop \(run.id)'"))
-            return
+            return .success
         }
-        try finish(run, at: location)
+        return try finish(run, at: location)
     }
 
-    /// Waits for a run in the foreground (Ctrl-C stops it), then reports it.
-    func finish(_ run: Run, at location: SourceLocation) throws {
-        runs.setForeground(run)
+    /// Waits for the foreground run (Ctrl-C stops it and keeps what it collected), then reports it.
+    func finish(_ run: Run, at location: SourceLocation) throws -> Outcome {
         defer { runs.setForeground(nil) }
         while !run.wait(timeout: 0.2) {
             progress?(run.status)
         }
         progress?(run.status)
-        report(run)
+        if run.claimReport() { report(run) }
         if let failure = run.status.failure {
             throw Diagnostic("run \(run.id) failed: \(failure)", at: location)
+        }
+        return runs.isInterrupted ? .interrupted : .success
+    }
+
+    /// `wait [ID]`: waits for one run, or for every active run, and reports each as it finishes.
+    /// Ctrl-C stops the waiting, not the runs.
+    func waitForRuns(_ id: Int?, at location: SourceLocation) throws -> Outcome {
+        let waited: [Run]
+        if let id {
+            waited = [try selectRun(id, active: false, at: location)]
+        } else {
+            waited = runs.active
+            guard !waited.isEmpty else {
+                emit(.message("no run is active"))
+                return .success
+            }
+        }
+        var failures: [String] = []
+        for run in waited {
+            while !run.wait(timeout: 0.1) {
+                if runs.isInterrupted {
+                    let going = waited.filter { !$0.status.state.isFinished }.map { String($0.id) }
+                    emit(.message("stopped waiting; run\(going.count == 1 ? "" : "s") \(going.joined(separator: ", ")) still going ('stop ID' ends one)"))
+                    return .interrupted
+                }
+                progress?(run.status)
+            }
+            progress?(run.status)
+            if run.claimReport() { report(run) }
+            if let failure = run.status.failure { failures.append("run \(run.id) failed: \(failure)") }
+        }
+        if !failures.isEmpty { throw Diagnostic(failures.joined(separator: "; "), at: location) }
+        return .success
+    }
+
+    /// Reports the background runs that finished since the last report (the shell calls this
+    /// before each prompt).
+    public func reportFinishedRuns() {
+        for run in runs.all where run.status.state.isFinished && !run.isReported {
+            if run.claimReport() { report(run) }
+        }
+    }
+
+    /// The end of a batch: waits for the runs still going and reports them. A Ctrl-C while
+    /// waiting stops them (their results are still reported). Returns whether any of them failed.
+    @discardableResult
+    public func finishActiveRuns() -> Bool {
+        var failed = false
+        for run in runs.all {
+            while !run.wait(timeout: 0.1) {
+                if runs.isInterrupted { run.stop() }
+                progress?(run.status)
+            }
+            if run.claimReport() {
+                report(run)
+                if let failure = run.status.failure {
+                    output.report(Diagnostic("run \(run.id) failed: \(failure)", at: nil), origin: nil, sourceLine: nil)
+                    failed = true
+                }
+            }
+        }
+        if failed { anyFailure = true }
+        return failed
+    }
+
+    /// Leaving the shell: stops the runs still going and says which, with what they collected.
+    public func stopActiveRuns() {
+        let going = runs.active
+        guard !going.isEmpty else { return }
+        emit(.message("stopping run\(going.count == 1 ? "" : "s") \(going.map { String($0.id) }.joined(separator: ", ")) before leaving"))
+        for run in going { run.stop() }
+        for run in going {
+            run.wait()
+            if run.claimReport() { report(run) }
         }
     }
 
@@ -41,15 +114,36 @@ extension Interpreter {
         }
         let status = run.status
         let pipeline = run.pipeline
-        var summary = "run \(run.id) \(status.state.rawValue): \(pipeline.statistics.totalEvents) events in "
+        var summary = "run \(run.id) \(status.state.rawValue)"
+        if let reason = Self.describe(run.stopReason, state: status.state) { summary += " (\(reason))" }
+        summary += ": \(pipeline.statistics.totalEvents) events in "
             + String(format: "%.2f s (%.1f/s)", status.elapsed, status.eventsPerSecond)
             + ", \(pipeline.statistics.lostEvents) lost"
         if pipeline.store.dropped > 0 { summary += ", \(pipeline.store.dropped) oldest dropped from memory (max-events)" }
         if pipeline.statistics.filteredOut > 0 { summary += ", \(pipeline.statistics.filteredOut) filtered in user space" }
-        if let code = run.commandExitCode { summary += "; command exited with status \(code)" }
+        if let ending = run.commandEnding { summary += "; " + Self.describe(ending) }
         emit(.message(summary))
         for aggregation in pipeline.aggregations {
             emit(.text(RunReport.aggregationText(aggregation)))
+        }
+    }
+
+    static func describe(_ reason: BpftraceRunner.StopReason?, state: Run.State) -> String? {
+        guard state != .failed, let reason else { return nil }
+        switch reason {
+        case .deadline: return "duration reached"
+        case .requested: return "stopped on request"
+        case .commandExited: return "command exited"
+        case .bpftraceExited: return nil
+        }
+    }
+
+    static func describe(_ ending: BpftraceRunner.CommandEnding) -> String {
+        switch ending {
+        case .exited(let code): return "command exited with status \(code)"
+        case .terminated(let code): return "command still running at the end of the run, stopped with SIGTERM (status \(code))"
+        case .killed: return "command ignored SIGTERM at the end of the run and was killed with SIGKILL after \(Int(BpftraceRunner.commandGrace)) s"
+        case .neverStarted: return "command never ran (the run ended before tracing began)"
         }
     }
 

@@ -10,6 +10,9 @@ public final class Interpreter {
         case failure
         /// `quit` was run.
         case quit
+        /// Ctrl-C: the current command was stopped (a run keeps what it collected) and the
+        /// commands after it were not run.
+        case interrupted
     }
 
     public private(set) var graph = SessionGraph()
@@ -23,17 +26,21 @@ public final class Interpreter {
     /// Where `record FILE` asked the next run to be recorded.
     var pendingRecording: String?
     /// Whether any command has failed in this session (for the batch exit status).
-    public private(set) var anyFailure = false
+    public internal(set) var anyFailure = false
     private var loadDepth = 0
+
+    /// The output format the front end asked for (`--format`); `set format` overrides it. Kept
+    /// out of the graph, so that `save` writes what the session set, not the front end's options.
+    public let defaultFormat: OutputFormat
 
     public init(output: InterpreterOutput, variables: [Setting] = [], format: OutputFormat? = nil, catalog: KernelCatalog = .live) {
         self.output = output
         self.catalog = catalog
+        self.defaultFormat = format ?? .table
         for variable in variables { graph.setVariable(variable.name, variable.value) }
-        if let format { graph.setSetting("format", format.rawValue) }
     }
 
-    public var format: OutputFormat { Settings.format(graph) }
+    public var format: OutputFormat { Settings.format(graph) ?? defaultFormat }
 
     /// Runs source text: a whole script, one REPL entry, or one `-e` argument.
     /// `origin` names the file in diagnostics (nil for interactive input).
@@ -42,10 +49,20 @@ public final class Interpreter {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var outcome = Outcome.success
         for text in ScriptSplitter.split(source, firstLine: firstLine) {
+            if runs.isInterrupted {
+                // Ctrl-C before this command began: it and the rest are not run, and say so.
+                output.report(Diagnostic("interrupted; this command and those after it were not run", at: text.location(at: 0), severity: .note),
+                              origin: origin, sourceLine: nil)
+                return .interrupted
+            }
             do {
                 let expanded = try VariableExpander.expand(text) { [graph] in graph.variable($0) }
                 let command = try CommandParser.parse(expanded)
-                if try execute(command) == .quit { return .quit }
+                switch try execute(command) {
+                case .quit: return .quit
+                case .interrupted: return .interrupted
+                case .success, .failure: break
+                }
             } catch let diagnostic as Diagnostic {
                 var located = diagnostic
                 if located.location == nil { located.location = text.location(at: 0) }
@@ -111,16 +128,16 @@ public final class Interpreter {
         case .list(let pattern):
             try listTracepoints(pattern, at: command.location)
         case .run(let request):
-            try startRun(request, at: command.location)
+            return try startRun(request, at: command.location)
         case .runs:
             listRuns()
         case .stop(let id):
             let run = try selectRun(id, active: true, at: command.location)
             run.stop()
-            run.wait(timeout: 15)
-            emit(.message("run \(run.id) \(run.status.state.rawValue)"))
+            run.wait()
+            if run.claimReport() { report(run) }
         case .wait(let id):
-            try finish(try selectRun(id, active: true, at: command.location), at: command.location)
+            return try waitForRuns(id, at: command.location)
         case .events(let limit, let condition):
             try showEvents(limit: limit, condition: condition, at: command.location)
         case .top(let limit):
@@ -219,6 +236,7 @@ public final class Interpreter {
         defer { loadDepth -= 1 }
         let outcome = run(source: source, origin: path)
         if outcome == .failure { throw LoadFailed() }
+        if outcome == .interrupted { return .interrupted }
         return outcome
     }
 

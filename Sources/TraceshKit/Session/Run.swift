@@ -27,22 +27,29 @@ public final class Run: Sendable {
         var startedAt: Double?
         var endedAt: Double?
         var failure: String?
-        var commandExitCode: Int32?
+        var commandEnding: BpftraceRunner.CommandEnding?
+        var stopReason: BpftraceRunner.StopReason?
     }
 
     public let id: Int
     public let program: CompiledProgram
     public let duration: TraceDuration
     public let command: [String]
+    /// Started with `run ... &`: its results are shown when it is waited for, at the next prompt,
+    /// or at the end of a batch.
+    public let background: Bool
     let runner: BpftraceRunner?
     let record: Mutex<Record>
     private let finished = DispatchSemaphore(value: 0)
+    private let reported = Atomic<Bool>(false)
 
-    init(id: Int, program: CompiledProgram, duration: TraceDuration, command: [String], runner: BpftraceRunner?, pipeline: Pipeline) {
+    init(id: Int, program: CompiledProgram, duration: TraceDuration, command: [String], background: Bool = false,
+         runner: BpftraceRunner?, pipeline: Pipeline) {
         self.id = id
         self.program = program
         self.duration = duration
         self.command = command
+        self.background = background
         self.runner = runner
         record = Mutex(Record(pipeline: pipeline))
     }
@@ -58,10 +65,35 @@ public final class Run: Sendable {
     /// The collected results (a copy; call when the run has finished to avoid copying mid-run).
     public var pipeline: Pipeline { record.withLock { $0.pipeline } }
 
-    public var commandExitCode: Int32? { record.withLock { $0.commandExitCode } }
+    /// How the traced command ended (nil without `-- COMMAND`).
+    public var commandEnding: BpftraceRunner.CommandEnding? { record.withLock { $0.commandEnding } }
+
+    /// The traced command's exit code, when it ended by itself or on SIGTERM.
+    public var commandExitCode: Int32? {
+        switch commandEnding {
+        case .exited(let code), .terminated(let code): return code
+        default: return nil
+        }
+    }
+
+    /// Why the run ended (nil while it goes on, and for a replay).
+    public var stopReason: BpftraceRunner.StopReason? { record.withLock { $0.stopReason } }
+
+    /// Claims the right to show this finished run's results: true exactly once, so that a run is
+    /// reported by `wait`, the next prompt or the end of a batch, but never twice.
+    public func claimReport() -> Bool {
+        !reported.exchange(true, ordering: .sequentiallyConsistent)
+    }
+
+    /// Whether the run's results have been shown.
+    public var isReported: Bool { reported.load(ordering: .sequentiallyConsistent) }
 
     /// Asks the run to stop; what was collected so far is kept.
     public func stop() { runner?.requestStop() }
+
+    /// Waits until the run's bpftrace process is gone (it may detach after the run finished).
+    @discardableResult
+    public func waitForBpftraceExit(timeout: Double) -> Bool { runner?.waitForBpftraceExit(timeout: timeout) ?? true }
 
     /// Blocks until the run has finished, or `timeout` seconds pass (then false).
     @discardableResult

@@ -5,7 +5,15 @@ import Synchronization
 /// several may be active at once, each with its own bpftrace.
 public final class RunManager: Sendable {
     private let runs = Mutex<[Run]>([])
+    /// The run a Ctrl-C stops: the one the interpreter is starting or waiting for.
     private let foreground = Mutex<Run?>(nil)
+    /// Set by Ctrl-C (`interrupt()`): the current command's run stops and the interpreter runs no
+    /// further commands of the current entry; cleared by the front end when it reads new input.
+    private let interrupted = Atomic<Bool>(false)
+    /// Set once tracesh is exiting: no run may start after that.
+    private let closed = Atomic<Bool>(false)
+    /// Held while a run is being started, so that `shutdown` sees every run that starts.
+    private let startGate = DispatchSemaphore(value: 1)
 
     public init() {}
 
@@ -21,8 +29,15 @@ public final class RunManager: Sendable {
 
     private func nextID() -> Int { runs.withLock { ($0.last?.id ?? 0) + 1 } }
 
-    /// Compiles the graph and starts bpftrace on a thread of its own.
+    /// Compiles the graph and starts bpftrace on a thread of its own. A run that is not in the
+    /// background becomes the foreground run (what a Ctrl-C stops) before anything starts, so an
+    /// interrupt at any moment of its start stops it.
     public func start(_ request: RunRequest, graph: SessionGraph, catalog: KernelCatalog, recordTo recordingPath: String?) throws -> Run {
+        startGate.wait()
+        defer { startGate.signal() }
+        guard !closed.load(ordering: .sequentiallyConsistent) else {
+            throw Diagnostic("tracesh is exiting; no new run starts", at: nil)
+        }
         let duration = request.duration ?? Settings.duration(graph)
         let ceiling = Settings.maxDuration(graph)
         guard duration.milliseconds > 0 else { throw Diagnostic("a run needs a positive duration", at: nil) }
@@ -69,8 +84,14 @@ public final class RunManager: Sendable {
         }
         let runner = try BpftraceRunner()
         let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph))
-        let run = Run(id: nextID(), program: program, duration: duration, command: request.command, runner: runner, pipeline: pipeline)
+        let run = Run(id: nextID(), program: program, duration: duration, command: request.command,
+                      background: request.background, runner: runner, pipeline: pipeline)
         runs.withLock { $0.append(run) }
+        if !request.background {
+            setForeground(run)
+            // Ctrl-C came while the run was being set up: it stops before bpftrace starts.
+            if isInterrupted { run.stop() }
+        }
         let traced = command, recordingHandle = recording
         let thread = Thread {
             Self.supervise(run, runner: runner, bpftrace: bpftrace, command: traced, recording: recordingHandle)
@@ -101,8 +122,10 @@ public final class RunManager: Sendable {
         try? recording?.close()
         run.record.withLock { record in
             for item in rest { record.pipeline.consume(item) }
-            record.endedAt = monotonicSeconds()
-            record.commandExitCode = outcome.commandExitCode
+            record.endedAt = outcome.endedAt ?? monotonicSeconds()
+            if record.startedAt == nil { record.startedAt = record.endedAt }
+            record.commandEnding = outcome.commandEnding
+            record.stopReason = outcome.stopReason
             if let failure = outcome.failure {
                 record.state = .failed
                 record.failure = failure
@@ -159,19 +182,41 @@ public final class RunManager: Sendable {
     /// Marks `run` as the one a Ctrl-C should stop.
     public func setForeground(_ run: Run?) { foreground.withLock { $0 = run } }
 
-    /// Stops the foreground run, if there is one (for a signal-watching thread). True when one was stopped.
-    @discardableResult
-    public func interruptForeground() -> Bool {
-        guard let run = foreground.withLock({ $0 }) else { return false }
-        run.stop()
-        return true
+    /// Ctrl-C (from a signal-watching thread): stops the foreground run, whatever stage it is at,
+    /// and tells the interpreter to run no further commands of the current entry.
+    public func interrupt() {
+        // Raised before the foreground run is read; `start` sets the foreground before it reads
+        // the flag. So a run being started either is seen here or sees the flag.
+        interrupted.store(true, ordering: .sequentiallyConsistent)
+        foreground.withLock { $0 }?.stop()
     }
 
-    /// Stops every active run and waits a little for them to finish (tracesh is exiting).
-    public func stopAll(timeout: Double = 3) {
-        let active = all.filter { !$0.status.state.isFinished }
-        for run in active { run.stop() }
-        for run in active { run.wait(timeout: timeout) }
+    /// Whether a Ctrl-C came since the last `clearInterrupt()`.
+    public var isInterrupted: Bool { interrupted.load(ordering: .sequentiallyConsistent) }
+
+    /// Forgets a Ctrl-C (the shell does so before each new entry).
+    public func clearInterrupt() { interrupted.store(false, ordering: .sequentiallyConsistent) }
+
+    /// The runs still going.
+    public var active: [Run] { all.filter { !$0.status.state.isFinished } }
+
+    /// tracesh is exiting: no new run starts, every active run is stopped, and this waits until
+    /// each run has finished and its bpftrace process is gone (detaching probes can take seconds
+    /// in the kernel), at most `timeout` seconds in all. Returns the runs it stopped.
+    @discardableResult
+    public func shutdown(timeout: Double = 30) -> [Run] {
+        // Waits for a run being started to be registered (or refused): none escapes the stop.
+        startGate.wait()
+        closed.store(true, ordering: .sequentiallyConsistent)
+        startGate.signal()
+        let stopped = active
+        for run in stopped { run.stop() }
+        let end = monotonicSeconds() + timeout
+        for run in all {
+            run.wait(timeout: max(0, end - monotonicSeconds()))
+            run.waitForBpftraceExit(timeout: max(0, end - monotonicSeconds()))
+        }
+        return stopped
     }
 
     static func findExecutable(_ name: String) -> String? {

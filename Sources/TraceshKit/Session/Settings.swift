@@ -57,8 +57,9 @@ public enum Settings {
         return duration
     }
 
-    public static func format(_ graph: SessionGraph) -> OutputFormat {
-        graph.setting("format").flatMap(OutputFormat.init(rawValue:)) ?? .table
+    /// The format the session set with `set format`, if any.
+    public static func format(_ graph: SessionGraph) -> OutputFormat? {
+        graph.setting("format").flatMap(OutputFormat.init(rawValue:))
     }
 
     public static func maxDuration(_ graph: SessionGraph) -> TraceDuration {
