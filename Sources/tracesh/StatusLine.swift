@@ -3,8 +3,12 @@ import TraceshKit
 
 /// The one-line live status of a foreground run, redrawn in place on a terminal's stderr.
 enum StatusLine {
-    static func draw(_ status: Run.Status) {
+    static func draw(_ status: Run.Status?) {
         let text: String
+        guard let status else {
+            writeAll(STDERR_FILENO, Array("\r\u{1b}[K".utf8))
+            return
+        }
         if status.state.isFinished {
             text = "\r\u{1b}[K"
         } else {

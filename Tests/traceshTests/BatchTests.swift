@@ -92,3 +92,19 @@ import Testing
         }
     }
 }
+
+/// Options of the front end are not part of the session.
+@Suite struct FrontEndOptionTests {
+    @Test func formatGivenOnTheCommandLineIsNotSaved() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("s.trc")
+        let saved = try Tracesh.run(["--format", "csv", "-e", "probe o = sys_openat", "-e", "save \(path)"])
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let script = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!script.contains("format"), "\(script)")
+        // A `set format` made in the session is part of it, and is saved.
+        let set = try Tracesh.run(["--format", "csv", "-e", "set format json", "-e", "save \(path)"])
+        #expect(set.status == 0)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("set format json"))
+    }
+}

@@ -77,3 +77,78 @@ import Testing
         #expect(try terminal.exitStatus() == 0)
     }
 }
+
+/// Ctrl-C, `wait` and background runs in the shell, on a real terminal.
+@Suite(.serialized) struct ShellRunTests {
+    let prompt = "tracesh>"
+
+    /// The tracesh process in the pane (the pane runs `sh -c 'tracesh ...'`).
+    func traceshPid(_ terminal: Terminal) throws -> Int32? {
+        let pane = try terminal.panePid()
+        return ProcessTable.children(of: pane).first { $0.name == "tracesh" }?.pid
+    }
+
+    @Test(arguments: [5, 10, 20, 30, 50, 100])
+    func ctrlCSoonAfterRunGivesThePromptBack(milliseconds: Int) throws {
+        guard LiveRequirement.met(needsTracing: true, needsTerminal: true) else { return }
+        let temporary = try TemporaryDirectory()
+        let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null", "TMPDIR": temporary.url.path])
+        try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
+        let tracesh = try #require(try traceshPid(terminal))
+        try terminal.send("probe o = sys_openat", "Enter")
+        try terminal.waitForScreen { $0.filter { $0 == prompt }.count == 1 }
+        try terminal.send("run 5s", "Enter")
+        usleep(useconds_t(milliseconds * 1000))
+        let children = ProcessTable.children(of: tracesh)
+        try terminal.send("C-c")
+        let lines = try terminal.waitForScreen(timeout: 20) { $0.contains { $0.hasPrefix("run 1 stopped") } && Terminal.lastLine($0) == prompt }
+        #expect(!lines.contains { $0.contains("Fatal error") })
+        // The shell lives on and the run's results are there.
+        try terminal.send("runs", "Enter")
+        try terminal.waitForScreen { $0.contains { $0.hasPrefix("1") && $0.contains("stopped") } }
+        try terminal.send("quit", "Enter")
+        #expect(try terminal.exitStatus() == 0)
+        #expect(SignalTests.survivors(children).isEmpty, "\(SignalTests.survivors(children))")
+        #expect(SignalTests.temporaryFiles(in: temporary).isEmpty)
+    }
+
+    @Test func ctrlCDuringWaitStopsTheWaitingNotTheRun() throws {
+        guard LiveRequirement.met(needsTracing: true, needsTerminal: true) else { return }
+        let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
+        try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
+        try terminal.send("probe o = sys_openat", "Enter")
+        try terminal.send("run 5m &", "Enter")
+        try terminal.waitForScreen { $0.contains { $0.hasPrefix("run 1 started in the background") } }
+        try terminal.send("wait", "Enter")
+        try terminal.waitForScreen { $0.contains { $0.hasPrefix("[run 1 running]") } }
+        try terminal.send("C-c")
+        try terminal.waitForScreen { $0.contains { $0.hasPrefix("stopped waiting; run 1 still going") } && Terminal.lastLine($0) == prompt }
+        try terminal.send("runs", "Enter")
+        try terminal.waitForScreen { $0.contains { $0.hasPrefix("1") && $0.contains("running") } }
+        // Leaving the shell stops it and says so.
+        try terminal.send("quit", "Enter")
+        let lines = try terminal.waitForScreen { $0.contains { $0.hasPrefix("[tracesh exited ") } }
+        #expect(lines.contains("stopping run 1 before leaving"))
+        #expect(lines.contains { $0.hasPrefix("run 1 stopped (stopped on request): ") })
+        #expect(try terminal.exitStatus() == 0)
+    }
+
+    @Test func aBackgroundRunThatEndsSaysSoAtTheNextPrompt() throws {
+        guard LiveRequirement.met(needsTracing: true, needsTerminal: true) else { return }
+        let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
+        try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
+        try terminal.send("probe o = sys_openat", "Enter")
+        try terminal.send("run 300ms &", "Enter")
+        try terminal.waitForScreen { $0.contains { $0.hasPrefix("run 1 started in the background") } }
+        // Each prompt reports the runs that ended since the last one; press Enter until it has.
+        let end = Date().addingTimeInterval(20)
+        while try !terminal.screen().contains(where: { $0.hasPrefix("run 1 completed (duration reached): ") }) && Date() < end {
+            try terminal.send("Enter")
+            usleep(100_000)
+        }
+        let lines = try terminal.screen()
+        #expect(lines.filter { $0.hasPrefix("run 1 completed") }.count == 1, "\(lines)")
+        try terminal.send("C-d")
+        #expect(try terminal.exitStatus() == 0)
+    }
+}

@@ -48,6 +48,11 @@ final class Terminal {
         return lines
     }
 
+    /// The pid of the shell the pane runs (tracesh is its child).
+    func panePid() throws -> Int32 {
+        Int32(try tmux(["list-panes", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
     /// The last non-empty line (where the cursor's prompt is).
     static func lastLine(_ lines: [String]) -> String { lines.last { !$0.isEmpty } ?? "" }
 

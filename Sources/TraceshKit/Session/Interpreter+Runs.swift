@@ -50,6 +50,7 @@ extension Interpreter {
         for run in waited {
             while !run.wait(timeout: 0.1) {
                 if runs.isInterrupted {
+                    progress?(nil)
                     let going = waited.filter { !$0.status.state.isFinished }.map { String($0.id) }
                     emit(.message("stopped waiting; run\(going.count == 1 ? "" : "s") \(going.joined(separator: ", ")) still going ('stop ID' ends one)"))
                     return .interrupted
@@ -115,7 +116,9 @@ extension Interpreter {
         let status = run.status
         let pipeline = run.pipeline
         var summary = "run \(run.id) \(status.state.rawValue)"
-        if let reason = Self.describe(run.stopReason, state: status.state) { summary += " (\(reason))" }
+        if let reason = Self.describe(run.stopReason, state: status.state) {
+            summary += " (\(reason)\(run.traced || run.runner == nil ? "" : ", before tracing began"))"
+        }
         summary += ": \(pipeline.statistics.totalEvents) events in "
             + String(format: "%.2f s (%.1f/s)", status.elapsed, status.eventsPerSecond)
             + ", \(pipeline.statistics.lostEvents) lost"

@@ -22,7 +22,8 @@ public final class Interpreter {
     /// The session's runs, foreground and background.
     public let runs = RunManager()
     /// Called about five times a second while a foreground run goes on (for a status line).
-    public var progress: ((Run.Status) -> Void)?
+    /// nil clears the status line (a run ended, or the waiting for it did).
+    public var progress: ((Run.Status?) -> Void)?
     /// Where `record FILE` asked the next run to be recorded.
     var pendingRecording: String?
     /// Whether any command has failed in this session (for the batch exit status).

@@ -29,6 +29,8 @@ public final class Run: Sendable {
         var failure: String?
         var commandEnding: BpftraceRunner.CommandEnding?
         var stopReason: BpftraceRunner.StopReason?
+        /// Whether tracing began (every probe attached) before the run ended.
+        var traced = false
     }
 
     public let id: Int
@@ -75,6 +77,9 @@ public final class Run: Sendable {
         default: return nil
         }
     }
+
+    /// Whether tracing began before the run ended (false for a run stopped while it attached).
+    public var traced: Bool { record.withLock { $0.traced } }
 
     /// Why the run ended (nil while it goes on, and for a replay).
     public var stopReason: BpftraceRunner.StopReason? { record.withLock { $0.stopReason } }

@@ -126,6 +126,7 @@ public final class RunManager: Sendable {
             if record.startedAt == nil { record.startedAt = record.endedAt }
             record.commandEnding = outcome.commandEnding
             record.stopReason = outcome.stopReason
+            record.traced = outcome.traced
             if let failure = outcome.failure {
                 record.state = .failed
                 record.failure = failure
