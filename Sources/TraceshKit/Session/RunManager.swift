@@ -21,8 +21,10 @@ public final class RunManager: Sendable {
 
     private func nextID() -> Int { runs.withLock { ($0.last?.id ?? 0) + 1 } }
 
-    /// Compiles the graph and starts bpftrace on a thread of its own.
-    public func start(_ request: RunRequest, graph: SessionGraph, catalog: KernelCatalog, recordTo recordingPath: String?) throws -> Run {
+    /// Compiles the graph and starts bpftrace on a thread of its own. A traced command writes
+    /// its standard output to the request's file, or else to `commandOutput`.
+    public func start(_ request: RunRequest, graph: SessionGraph, catalog: KernelCatalog, recordTo recordingPath: String?,
+                      commandOutput: Int32 = STDERR_FILENO) throws -> Run {
         let duration = request.duration ?? Settings.duration(graph)
         let ceiling = Settings.maxDuration(graph)
         guard duration.milliseconds > 0 else { throw Diagnostic("a run needs a positive duration", at: nil) }
@@ -39,10 +41,15 @@ public final class RunManager: Sendable {
             guard let executable = Self.findExecutable(request.command[0]) else {
                 throw Diagnostic("command not found: \(request.command[0])", at: nil)
             }
+            // Opened before anything starts, so a bad file name fails the run cleanly; the child
+            // keeps its own copy.
+            let outputFile = try request.output.map(CommandOutputFile.open)
+            defer { if let outputFile { close(outputFile) } }
             // Held before exec until every probe is attached, so its first event is traced; ended
             // (SIGTERM from the kernel) if tracesh dies, as it would be at the end of the run.
             command = try ChildProcess(path: executable, arguments: Array(request.command.dropFirst()),
                                        environment: ProcessInfo.processInfo.environment, captureOutput: false,
+                                       standardOutput: outputFile ?? commandOutput,
                                        hold: true, deathSignal: SIGTERM, newProcessGroup: false)
         }
         let program: CompiledProgram
