@@ -20,7 +20,7 @@ static void close_pair(int fds[2]) {
 }
 
 int tracesh_spawn(const char *path, char *const argv[], char *const envp[],
-                  int capture_output, int hold, int death_signal, int new_group,
+                  int capture_output, int stdout_target, int hold, int death_signal, int new_group,
                   tracesh_child *child) {
     int out[2] = {-1, -1}, err[2] = {-1, -1}, gate[2] = {-1, -1}, report[2] = {-1, -1};
     int result = 0;
@@ -50,6 +50,9 @@ int tracesh_spawn(const char *path, char *const argv[], char *const envp[],
         if (capture_output) {
             dup2(out[1], STDOUT_FILENO);
             dup2(err[1], STDERR_FILENO);
+        } else if (stdout_target >= 0 && stdout_target != STDOUT_FILENO) {
+            /* The copy on 1 is not close-on-exec, whatever the target's own flag says. */
+            if (dup2(stdout_target, STDOUT_FILENO) < 0) _exit(127);
         }
         /* Descriptors other threads opened without O_CLOEXEC (Foundation's Pipe, for one) must
            not leak into the child: a leaked pipe end keeps its reader from ever seeing EOF. */

@@ -11,6 +11,9 @@ final class TerminalOutput: InterpreterOutput {
         writeAll(STDOUT_FILENO, Array((text + "\n").utf8))
     }
 
+    /// A traced command keeps a terminal; otherwise its text would land among the results.
+    let commandOutputDescriptor = isatty(STDOUT_FILENO) == 1 ? STDOUT_FILENO : STDERR_FILENO
+
     func report(_ diagnostic: Diagnostic, origin: String?, sourceLine: String?) {
         var text = diagnostic.rendered(origin: origin) + "\n"
         if caret, let sourceLine, let column = diagnostic.location?.column {

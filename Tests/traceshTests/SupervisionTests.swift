@@ -8,11 +8,12 @@ import Testing
         guard LiveRequirement.met() else { return }
         let process = Process()
         process.executableURL = Tracesh.binary
-        // The command prints once every probe is attached (tracesh releases it only then).
+        // The command prints once every probe is attached (tracesh releases it only then), to
+        // tracesh's standard error, as tracesh's standard output is not a terminal.
         process.arguments = ["-e", "probe sys_read", "-e", "run 5m -- /bin/sh -c 'echo traced; exec sleep 300'"]
         let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = output
         try process.run()
         var seen = Data()
         while !String(decoding: seen, as: UTF8.self).contains("traced\n") {

@@ -72,7 +72,7 @@ final class Terminal {
         var child = tracesh_child(pid: -1, stdout_fd: -1, stderr_fd: -1, release_fd: -1)
         let code = Self.withCStrings(argv) { cArguments in
             Self.withCStrings(environment) { cEnvironment in
-                tracesh_spawn(argv[0], cArguments, cEnvironment, 1, 0, 0, 0, &child)
+                tracesh_spawn(argv[0], cArguments, cEnvironment, 1, -1, 0, 0, 0, &child)
             }
         }
         guard code == 0 else { throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO) }

@@ -15,13 +15,15 @@ typedef struct {
 /// Forks and execs `path` with `argv`/`envp`.
 ///
 /// - `capture_output`: the child's stdout and stderr go to new pipes (else they are inherited).
+/// - `stdout_target`: without `capture_output`, a descriptor of this process that becomes the
+///   child's stdout (-1: inherit stdout). The caller keeps and closes it.
 /// - `hold`: the child waits before exec until a byte arrives on `release_fd`.
 /// - `death_signal`: sent to the child by the kernel when the forking thread exits (0: none).
 /// - `new_group`: the child gets its own process group (so a terminal's Ctrl-C does not reach it).
 ///
 /// Between fork and exec only async-signal-safe calls are made. Returns 0, or an errno value.
 int tracesh_spawn(const char *path, char *const argv[], char *const envp[],
-                  int capture_output, int hold, int death_signal, int new_group,
+                  int capture_output, int stdout_target, int hold, int death_signal, int new_group,
                   tracesh_child *child);
 
 /// waitpid() that retries on EINTR; returns the raw wait status, or -1.

@@ -1,5 +1,10 @@
 /// The events of a run kept in memory: at most `capacity`, oldest dropped first and counted, so
 /// memory does not grow with the length of a run.
+///
+/// Events arrive in the order bpftrace read them, which is not time order: bpftrace drains one
+/// perf buffer per CPU in turn, so an event from one CPU can arrive after a later event from
+/// another. `events` gives them in time order; `capacity` bounds *arrivals* (the oldest arrival
+/// is dropped first), because the store cannot know that a later arrival will not be older still.
 public struct EventStore: Sendable {
     public let capacity: Int
     private var ring: [TraceEvent] = []
@@ -28,9 +33,14 @@ public struct EventStore: Sendable {
 
     public var count: Int { ring.count }
 
-    /// The kept events, oldest first.
+    /// The kept events in order of their monotonic timestamps; events with the same timestamp
+    /// keep their order of arrival.
     public var events: [TraceEvent] {
-        guard ring.count == capacity, head > 0 else { return ring }
-        return Array(ring[head...] + ring[..<head])
+        let arrivals = ring.count == capacity && head > 0 ? Array(ring[head...] + ring[..<head]) : ring
+        // Most runs arrive nearly sorted; skip the sort when they are already in order.
+        guard zip(arrivals, arrivals.dropFirst()).contains(where: { $0.monotonic > $1.monotonic }) else { return arrivals }
+        return arrivals.enumerated()
+            .sorted { ($0.element.monotonic, $0.offset) < ($1.element.monotonic, $1.offset) }
+            .map(\.element)
     }
 }

@@ -12,6 +12,7 @@ public struct Statistics: Hashable, Sendable {
     public var lostEvents: Int64 = 0
     /// Events that user-space filters rejected.
     public var filteredOut: Int64 = 0
+    /// The earliest and latest event times (events do not arrive in time order; see `EventStore`).
     public var firstTimestamp: Int64?
     public var lastTimestamp: Int64?
 
@@ -23,8 +24,8 @@ public struct Statistics: Hashable, Sendable {
         totalEvents += 1
         if event.probeIndex < eventsPerProbe.count { eventsPerProbe[event.probeIndex] += 1 }
         eventsPerProcess[ProcessKey(comm: event.comm, pid: event.pid), default: 0] += 1
-        if firstTimestamp == nil { firstTimestamp = event.timestamp }
-        lastTimestamp = event.timestamp
+        firstTimestamp = min(firstTimestamp ?? event.timestamp, event.timestamp)
+        lastTimestamp = max(lastTimestamp ?? event.timestamp, event.timestamp)
     }
 
     /// The processes with the most events: most first, then by name and pid for a stable order.

@@ -5,6 +5,9 @@ public struct Word: Hashable, Sendable {
     public var location: SourceLocation
     /// Whether any part was quoted (a quoted `&` or `--` is an ordinary argument).
     public var quoted: Bool
+    /// The text before the first quote (all of it when nothing is quoted): only there can a
+    /// `>` be an operator, as in `>'my file'`.
+    public var unquotedStart: String = ""
 }
 
 public enum WordScanner {
@@ -18,9 +21,11 @@ public enum WordScanner {
             let start = text.location(at: index)
             var word = ""
             var quoted = false
+            var unquotedStart = ""
             while index < characters.count, !characters[index].isWhitespace {
                 let character = characters[index]
                 if character == "'" || character == "\"" {
+                    if !quoted { unquotedStart = word }
                     quoted = true
                     let open = text.location(at: index)
                     index += 1
@@ -50,7 +55,7 @@ public enum WordScanner {
                     index += 1
                 }
             }
-            words.append(Word(text: word, location: start, quoted: quoted))
+            words.append(Word(text: word, location: start, quoted: quoted, unquotedStart: quoted ? unquotedStart : word))
         }
     }
 

@@ -70,15 +70,19 @@ public enum ShowTarget: String, Hashable, Sendable, CaseIterable {
     case bpftrace
 }
 
-/// `run [DURATION] [-- COMMAND ARGS...] [&]`
+/// `run [DURATION] [-- COMMAND ARGS... [> FILE | >> FILE]] [&]`
 public struct RunRequest: Hashable, Sendable {
     public var duration: TraceDuration?
     public var command: [String]
     public var background: Bool
+    /// Where the command's standard output goes; nil for the front end's default.
+    public var output: OutputRedirection?
 
-    public init(duration: TraceDuration? = nil, command: [String] = [], background: Bool = false) {
+    public init(duration: TraceDuration? = nil, command: [String] = [], background: Bool = false,
+                output: OutputRedirection? = nil) {
         self.duration = duration
         self.command = command
         self.background = background
+        self.output = output
     }
 }

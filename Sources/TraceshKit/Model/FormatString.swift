@@ -1,13 +1,12 @@
 /// A trace.py/printf-style format string, parsed into literal text and conversions.
 ///
-/// Conversions: `%d %i %u %x %X %c %s %p` with an optional length (`h`, `hh`, `l`, `ll`, `z`),
-/// an optional `-` or `0` flag and a width; `%%` is a literal percent sign. The message of an
-/// event is rendered from it in user space, so traced bytes are inserted exactly.
+/// Conversions are C's `%d %i %u %x %X %c %s %p` with flags, width, precision and length (see
+/// `FormatConversion`); `%%` is a literal percent sign. The message of an event is rendered from
+/// it in user space, so traced bytes are inserted exactly; bpftrace never sees this format.
 public struct FormatString: Hashable, Sendable {
     public enum Segment: Hashable, Sendable {
         case literal([UInt8])
-        /// A conversion such as `%d`, `%llu`, `%s`, `%x`, `%c`, spelled as written.
-        case conversion(String)
+        case conversion(FormatConversion)
     }
 
     public var segments: [Segment]
@@ -37,37 +36,73 @@ public struct FormatString: Hashable, Sendable {
                 index += 1
                 continue
             }
-            let start = index
-            index += 1
-            if index < characters.count, characters[index] == "%" {
+            if index + 1 < characters.count, characters[index + 1] == "%" {
                 literal.append("%")
-                index += 1
+                index += 2
                 continue
             }
-            var spelling = "%"
-            if index < characters.count, characters[index] == "-" || characters[index] == "0" {
-                spelling.append(characters[index])
-                index += 1
-            }
-            while index < characters.count, characters[index].isASCII, characters[index].isNumber {
-                spelling.append(characters[index])
-                index += 1
-            }
-            for length in ["hh", "ll", "h", "l", "z"] where characters[index...].starts(with: length) {
-                spelling += length
-                index += length.count
-                break
-            }
-            guard index < characters.count, "diuxXcsp".contains(characters[index]) else {
-                let found = index < characters.count ? "'\(spelling)\(characters[index])'" : "'\(spelling)' at the end"
-                throw Diagnostic("unsupported conversion \(found) in the format string; use %d %u %x %s %c (with h, l, ll) or %% for a percent sign", at: location(start))
-            }
-            spelling.append(characters[index])
-            index += 1
+            let conversion = try Self.conversion(in: characters, at: &index, location: location)
             flush()
-            segments.append(.conversion(spelling))
+            segments.append(.conversion(conversion))
         }
         flush()
+    }
+
+    /// Reads one conversion starting at the `%` at `index`, leaving `index` after it.
+    private static func conversion(in characters: [Character], at index: inout Int,
+                                   location: (Int) -> SourceLocation?) throws -> FormatConversion {
+        let start = index
+        index += 1
+        var flags: [Character] = []
+        while index < characters.count, "-0+ #".contains(characters[index]) {
+            flags.append(characters[index])
+            index += 1
+        }
+        func number(_ what: String) throws -> Int? {
+            if index < characters.count, characters[index] == "*" {
+                throw Diagnostic("a '*' \(what) is not supported; write the \(what) as a number", at: location(index))
+            }
+            var digits = ""
+            while index < characters.count, characters[index].isASCII, characters[index].isNumber {
+                digits.append(characters[index])
+                index += 1
+            }
+            guard !digits.isEmpty else { return nil }
+            guard let value = Int(digits), value <= FormatConversion.maximumWidth else {
+                throw Diagnostic("the \(what) \(digits) is too large (at most \(FormatConversion.maximumWidth))", at: location(index - digits.count))
+            }
+            return value
+        }
+        let width = try number("width")
+        var precision: Int?
+        if index < characters.count, characters[index] == "." {
+            index += 1
+            // C: a '.' without digits is a precision of zero.
+            precision = try number("precision") ?? 0
+        }
+        var length = FormatConversion.Length.none
+        for candidate in [FormatConversion.Length.hh, .ll, .h, .l, .z] where characters[index...].starts(with: candidate.rawValue) {
+            length = candidate
+            index += candidate.rawValue.count
+            break
+        }
+        let spelling = String(characters[start..<index])
+        guard index < characters.count, FormatConversion.specifiers.contains(characters[index]) else {
+            let found = index < characters.count ? "'\(spelling)\(characters[index])'" : "'\(spelling)' at the end"
+            throw Diagnostic("unsupported conversion \(found) in the format string; use %d %i %u %x %X %c %s %p (with flags -0+ #, a width, a precision and h, hh, l, ll, z) or %% for a percent sign", at: location(start))
+        }
+        var conversion = FormatConversion(specifier: characters[index], spelling: spelling + String(characters[index]))
+        index += 1
+        conversion.leftAlign = flags.contains("-")
+        conversion.zeroPad = flags.contains("0")
+        conversion.plusSign = flags.contains("+")
+        conversion.spaceSign = flags.contains(" ")
+        conversion.alternate = flags.contains("#")
+        conversion.width = width
+        conversion.precision = precision
+        conversion.length = length
+        if let problem = conversion.problem { throw Diagnostic(problem, at: location(start)) }
+        return conversion
     }
 
     /// Checks that the format has exactly one conversion per argument.
@@ -77,11 +112,15 @@ public struct FormatString: Hashable, Sendable {
         throw Diagnostic("the format string has \(count) conversion\(count == 1 ? "" : "s") but \(argumentCount) argument\(argumentCount == 1 ? " follows" : "s follow")", at: location)
     }
 
-    public var conversions: [String] {
-        segments.compactMap { if case .conversion(let spelling) = $0 { return spelling } else { return nil } }
+    /// The conversions as written (`%d`, `%-30s`), one per argument.
+    public var conversions: [String] { parsedConversions.map(\.spelling) }
+
+    public var parsedConversions: [FormatConversion] {
+        segments.compactMap { if case .conversion(let conversion) = $0 { return conversion } else { return nil } }
     }
 
-    /// Applies the format to values, in user space; byte strings are inserted exactly.
+    /// Applies the format to values, in user space; byte strings are inserted exactly (padded
+    /// and cut by bytes, as C does, whatever their encoding).
     public func render(_ values: [TraceValue]) -> [UInt8] {
         var out: [UInt8] = []
         var index = 0
@@ -89,30 +128,11 @@ public struct FormatString: Hashable, Sendable {
             switch segment {
             case .literal(let bytes):
                 out += bytes
-            case .conversion(let spelling):
-                let value = index < values.count ? values[index] : nil
+            case .conversion(let conversion):
+                if index < values.count { out += conversion.apply(values[index]) }
                 index += 1
-                out += Self.convert(value, spelling)
             }
         }
         return out
-    }
-
-    static func convert(_ value: TraceValue?, _ spelling: String) -> [UInt8] {
-        guard let value else { return [] }
-        let conversion = spelling.last ?? "d"
-        switch value {
-        case .bytes(let bytes):
-            return bytes
-        case .integer(let number):
-            switch conversion {
-            case "x": return Array(String(UInt64(bitPattern: number), radix: 16).utf8)
-            case "X": return Array(String(UInt64(bitPattern: number), radix: 16, uppercase: true).utf8)
-            case "u": return Array(String(UInt64(bitPattern: number)).utf8)
-            case "c": return [UInt8(truncatingIfNeeded: number)]
-            case "p": return Array(("0x" + String(UInt64(bitPattern: number), radix: 16)).utf8)
-            default: return Array(String(number).utf8)
-            }
-        }
     }
 }

@@ -134,9 +134,9 @@ public enum ProgramCompiler {
                             userFilters: [UserFilter]) throws -> ([String], [CompiledField]) {
         var values: [String] = []
         var fields: [CompiledField] = []
-        let conversions = spec.format?.conversions ?? []
+        let conversions = spec.format?.parsedConversions ?? []
         for (argument, conversion) in zip(spec.arguments, conversions) {
-            let wantsString = conversion.hasSuffix("s")
+            let wantsString = conversion.takesString
             let value = try translator.translate(argument)
             let name = fieldName(argument)
             if wantsString {
@@ -151,7 +151,7 @@ public enum ProgramCompiler {
                 fields.append(CompiledField(name: name, kind: .string))
             } else {
                 guard value.type != .string else {
-                    throw Diagnostic("'\(conversion)' needs a number, but '\(argument)' is a string; use %s", at: argument.location)
+                    throw Diagnostic("'\(conversion.spelling)' needs a number, but '\(argument)' is a string; use %s", at: argument.location)
                 }
                 values.append(value.asInteger)
                 fields.append(CompiledField(name: name, kind: .integer))

@@ -24,9 +24,11 @@ public final class ChildProcess: Sendable {
         public var description: String { "cannot start \(path): \(String(cString: strerror(code)))" }
     }
 
-    /// Starts `path` with `arguments` (argv[0] is `path`).
+    /// Starts `path` with `arguments` (argv[0] is `path`). Without `captureOutput`, the child's
+    /// stdout is `standardOutput` (a descriptor of this process, which the caller still owns and
+    /// may close once this returns) or, when nil, this process's stdout.
     public init(path: String, arguments: [String], environment: [String: String], captureOutput: Bool,
-                hold: Bool, deathSignal: Int32, newProcessGroup: Bool) throws {
+                standardOutput: Int32? = nil, hold: Bool, deathSignal: Int32, newProcessGroup: Bool) throws {
         let ready = DispatchSemaphore(value: 0)
         let result = Mutex<(Int32, tracesh_child)>((0, tracesh_child(pid: -1, stdout_fd: -1, stderr_fd: -1, release_fd: -1)))
         let exitStatus = ExitStatusBox()
@@ -37,7 +39,7 @@ public final class ChildProcess: Sendable {
             var child = tracesh_child(pid: -1, stdout_fd: -1, stderr_fd: -1, release_fd: -1)
             let code = withCStrings(argv) { cArguments in
                 withCStrings(envp) { cEnvironment in
-                    tracesh_spawn(path, cArguments, cEnvironment, captureOutput ? 1 : 0, hold ? 1 : 0, deathSignal, newProcessGroup ? 1 : 0, &child)
+                    tracesh_spawn(path, cArguments, cEnvironment, captureOutput ? 1 : 0, standardOutput ?? -1, hold ? 1 : 0, deathSignal, newProcessGroup ? 1 : 0, &child)
                 }
             }
             result.withLock { $0 = (code, child) }

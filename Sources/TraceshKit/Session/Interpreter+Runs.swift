@@ -7,7 +7,8 @@ extension Interpreter {
         pendingRecording = nil
         let run: Run
         do {
-            run = try runs.start(request, graph: graph, catalog: catalog, recordTo: recordingPath)
+            run = try runs.start(request, graph: graph, catalog: catalog, recordTo: recordingPath,
+                                 commandOutput: output.commandOutputDescriptor)
         } catch var diagnostic as Diagnostic {
             diagnostic.location = diagnostic.location ?? location
             throw diagnostic

@@ -5,6 +5,15 @@ public protocol InterpreterOutput: AnyObject {
     /// An error or note. `origin` is the script's file name (nil for interactive input) and
     /// `sourceLine` the text of the line the diagnostic points into, for a caret display.
     func report(_ diagnostic: Diagnostic, origin: String?, sourceLine: String?)
+    /// The descriptor of this process that a traced command (`run -- COMMAND`) writes its
+    /// standard output to when the run does not redirect it. It must not be where results
+    /// go unless that is a terminal, or JSON and CSV results would mix with the command's text.
+    var commandOutputDescriptor: Int32 { get }
+}
+
+extension InterpreterOutput {
+    /// Standard error: results on standard output stay parseable.
+    public var commandOutputDescriptor: Int32 { 2 }
 }
 
 /// Collects output in memory; for tests and for embedding tracesh in another program.

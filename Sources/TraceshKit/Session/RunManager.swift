@@ -31,8 +31,10 @@ public final class RunManager: Sendable {
 
     /// Compiles the graph and starts bpftrace on a thread of its own. A run that is not in the
     /// background becomes the foreground run (what a Ctrl-C stops) before anything starts, so an
-    /// interrupt at any moment of its start stops it.
-    public func start(_ request: RunRequest, graph: SessionGraph, catalog: KernelCatalog, recordTo recordingPath: String?) throws -> Run {
+    /// interrupt at any moment of its start stops it. A traced command writes its standard output
+    /// to the request's file, or else to `commandOutput`.
+    public func start(_ request: RunRequest, graph: SessionGraph, catalog: KernelCatalog, recordTo recordingPath: String?,
+                      commandOutput: Int32 = STDERR_FILENO) throws -> Run {
         startGate.wait()
         defer { startGate.signal() }
         guard !closed.load(ordering: .sequentiallyConsistent) else {
@@ -54,10 +56,15 @@ public final class RunManager: Sendable {
             guard let executable = Self.findExecutable(request.command[0]) else {
                 throw Diagnostic("command not found: \(request.command[0])", at: nil)
             }
+            // Opened before anything starts, so a bad file name fails the run cleanly; the child
+            // keeps its own copy.
+            let outputFile = try request.output.map(CommandOutputFile.open)
+            defer { if let outputFile { close(outputFile) } }
             // Held before exec until every probe is attached, so its first event is traced; ended
             // (SIGTERM from the kernel) if tracesh dies, as it would be at the end of the run.
             command = try ChildProcess(path: executable, arguments: Array(request.command.dropFirst()),
                                        environment: ProcessInfo.processInfo.environment, captureOutput: false,
+                                       standardOutput: outputFile ?? commandOutput,
                                        hold: true, deathSignal: SIGTERM, newProcessGroup: false)
         }
         let program: CompiledProgram

@@ -49,6 +49,30 @@ import Testing
         #expect(try parse("run -- echo '&'") == .run(RunRequest(command: ["echo", "&"])))
     }
 
+    /// An unquoted `>` or `>>` after the command sends its standard output to a file.
+    @Test func runOutputRedirections() throws {
+        func output(_ text: String) throws -> (command: [String], redirection: OutputRedirection?) {
+            guard case .run(let request) = try parse(text) else { throw Diagnostic("not a run", at: nil) }
+            return (request.command, request.output)
+        }
+        let plain = try output("run -- cat /etc/hostname > /tmp/out.txt")
+        #expect(plain.command == ["cat", "/etc/hostname"])
+        #expect(plain.redirection == OutputRedirection(path: "/tmp/out.txt", append: false, location: SourceLocation(line: 1, column: 28)))
+        let appended = try output("run 5s -- echo hi >>'~/my log' &")
+        #expect(appended.command == ["echo", "hi"])
+        #expect(appended.redirection?.path == "~/my log")
+        #expect(appended.redirection?.append == true)
+        let attached = try output("run -- echo hi >/tmp/x")
+        #expect(attached.redirection?.path == "/tmp/x")
+        #expect(attached.redirection?.location?.column == 17)
+        // Quoted, '>' is the command's own argument.
+        let quoted = try output("run -- echo '>' x")
+        #expect(quoted.command == ["echo", ">", "x"])
+        #expect(quoted.redirection == nil)
+        let quotedName = try output("run -- echo hi >'>x'")
+        #expect(quotedName.redirection == OutputRedirection(path: ">x", append: false, location: SourceLocation(line: 1, column: 17)))
+    }
+
     @Test func otherCommands() throws {
         #expect(try parse("events 20 where pid == 3") == .events(limit: 20, condition: Expression(.binary(.equal, Expression(.identifier("pid")), Expression(.integer(3))))))
         #expect(try parse("events") == .events(limit: nil, condition: nil))
@@ -76,6 +100,12 @@ import Testing
         expectError("run forever", at: 5, "invalid duration")
         expectError("run 5s --", at: 10, "expected a command after '--'")
         expectError("run 5s ls", at: 8, "unexpected 'ls'")
+        expectError("run 5s > out.txt", at: 8, "it comes after the command")
+        expectError("run > out.txt", at: 5, "it comes after the command")
+        expectError("run -- cat a >", at: 14, "expected a file name after '>'")
+        expectError("run -- cat a > b c", at: 18, "unexpected 'c' after the output file")
+        expectError("run -- cat a > >> b", at: 16, "expected a file name after '>', found '>>'")
+        expectError("run -- > b", at: 8, "expected a command after '--'")
         expectError("show everything", at: 6, "cannot show 'everything'")
         expectError("save", at: 5, "missing argument")
         expectError("save a b", at: 8, "unexpected argument 'b'")

@@ -15,6 +15,8 @@ enum GoldenPrograms {
         Case(name: "syscall_entry_predicate_format", script: #"probe rd = sys_read (arg3 > 1024) "read %d bytes", arg3"#),
         Case(name: "syscall_return_retval", script: #"probe ro = r::sys_openat (retval < 0) "open failed %d", retval"#),
         Case(name: "user_string", script: #"probe o = sys_openat "open %s flags %x", arg2@user, arg3"#),
+        // Flags, widths and precisions are applied in user space: bpftrace sees plain %s and %lld.
+        Case(name: "format_flags_and_widths", script: #"probe fw = sys_openat "[%-30s] [%10d] %#08hx %+.3lld %.5s %-4c", arg2@user, arg3, arg4, arg1, arg2@user, arg1"#),
         Case(name: "open_family", script: #"probe op = sys_open "open %s", arg1@user"#),
         Case(name: "tracepoint_fields", script: #"probe ex = t:sched:sched_process_exec "exec %s pid %d", args->filename, args->pid"#),
         Case(name: "tracepoint_char_arrays", script: #"probe sw = t:sched:sched_switch (args->prev_pid != 0) "%s -> %s", args->prev_comm, args->next_comm"#),
