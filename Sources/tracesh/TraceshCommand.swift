@@ -106,9 +106,12 @@ struct TraceshCommand: ParsableCommand {
             ranBatch = true
             let source: String
             do {
-                source = try String(contentsOfFile: script, encoding: .utf8)
+                source = try ScriptSource.read(script)
+            } catch let diagnostic as Diagnostic {
+                output.report(diagnostic, origin: script, sourceLine: nil)
+                throw ExitCode(2)
             } catch {
-                FileHandle.standardError.write(Data("tracesh: cannot read '\(script)': \(describe(error))\n".utf8))
+                FileHandle.standardError.write(Data("tracesh: \(error)\n".utf8))
                 throw ExitCode(2)
             }
             let outcome = interpreter.run(source: source, origin: script)
@@ -126,13 +129,5 @@ struct TraceshCommand: ParsableCommand {
             }
         }
         if interpreter.anyFailure { throw ExitCode(1) }
-    }
-
-    private func describe(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return nsError.localizedDescription
     }
 }
