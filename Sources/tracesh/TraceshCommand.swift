@@ -112,9 +112,12 @@ struct TraceshCommand: ParsableCommand {
             ranBatch = true
             let source: String
             do {
-                source = try String(contentsOfFile: script, encoding: .utf8)
+                source = try ScriptSource.read(script)
+            } catch let diagnostic as Diagnostic {
+                output.report(diagnostic, origin: script, sourceLine: nil)
+                return 2
             } catch {
-                writeAll(STDERR_FILENO, Array("tracesh: cannot read '\(script)': \(describe(error))\n".utf8))
+                writeAll(STDERR_FILENO, Array("tracesh: \(error)\n".utf8))
                 return 2
             }
             let outcome = interpreter.run(source: source, origin: script)
@@ -155,13 +158,5 @@ struct TraceshCommand: ParsableCommand {
         interpreter.finishActiveRuns()
         if interpreter.runs.isInterrupted { return 130 }
         return interpreter.anyFailure ? 1 : 0
-    }
-
-    private func describe(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return nsError.localizedDescription
     }
 }

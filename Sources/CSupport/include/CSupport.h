@@ -67,4 +67,6 @@ void tracesh_sync_marker(unsigned long long token);
 
 /// How many SIGINTs have arrived since the handler was installed.
 long tracesh_interrupt_count(void);
+/// The file system type (statfs f_type, e.g. 0x9fa0 for proc) of the file system holding `path`, or -1.
+long long tracesh_filesystem_magic(const char *path);
 #endif

@@ -57,6 +57,8 @@ public struct Pipeline: Sendable {
             ended = true
         case .sync(let sequence):
             synced = max(synced, sequence)
+        case .trailer:
+            break  // about the recording, not the run's results (see RecordingReplay)
         case .text(let bytes):
             let line = String(decoding: bytes, as: UTF8.self)
             if let lost = Self.lostEvents(in: line) {

@@ -118,13 +118,10 @@ public enum BpftraceLocator {
     public static func find() -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let override = environment["TRACESH_BPFTRACE"] {
-            return FileManager.default.isExecutableFile(atPath: override) ? override : nil
+            return ExecutableSearch.isExecutable(override) ? override : nil
         }
-        for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") + ["/usr/sbin", "/usr/bin"] {
-            let path = "\(directory)/bpftrace"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
+        // sbin is often missing from a non-root PATH, and bpftrace lives there on some systems.
+        return ExecutableSearch.find("bpftrace", fallbacks: ["/usr/sbin", "/usr/bin"])
     }
 
     /// `v0.17.0` from `bpftrace --version`.

@@ -25,6 +25,9 @@ public struct EventFraming: Hashable, Sendable {
         case end = "X"
         /// The sync probe fired: `F, sequence` (see `SyncMarker`).
         case sync = "F"
+        /// Written by tracesh (not bpftrace) at the end of a recording, after bpftrace's output:
+        /// `T, version, outputBytes, durationNanoseconds, state` (see `Recording.trailer`).
+        case trailer = "T"
     }
 
     /// 16 lowercase hex digits.

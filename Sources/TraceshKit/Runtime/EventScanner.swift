@@ -14,12 +14,21 @@ public struct EventScanner: Sendable {
     private var offset = 0
     /// The map whose `print()` text is being collected, if any.
     private var openMap: (name: String, text: [UInt8])?
+    /// How many bytes were dropped from the front of `buffer` (to give stream offsets).
+    private var base = 0
+    /// Records that were damaged (an unknown kind, or the framing's boundary in text outside a
+    /// record: a record whose markers were cut or garbled); they are skipped, not passed on.
+    public private(set) var damagedRecords = 0
+    /// The stream offset of the first damaged record.
+    public private(set) var firstDamage: Int?
+    private let boundary: [UInt8]
 
     public init(framing: EventFraming) {
         self.framing = framing
         start = framing.recordStart
         separator = framing.fieldSeparator
         end = framing.recordEnd
+        boundary = Array(framing.boundary.utf8)
     }
 
     /// Records completed by `bytes`.
@@ -47,11 +56,19 @@ public struct EventScanner: Sendable {
                 break
             }
             if recordStart > offset { emitText(offset..<recordStart, emit: emit) }
-            emitRecord(Array(buffer[(recordStart + start.count)..<recordEnd]), emit: emit)
+            // Another record start before this end: the first record lost its end marker (the
+            // boundary is secret, so nothing else can put a start there). Skip it, keep the next.
+            if let restart = Self.find(start, in: buffer, from: recordStart + start.count), restart < recordEnd {
+                noteDamage(at: base + recordStart)
+                offset = restart
+                continue
+            }
+            emitRecord(Array(buffer[(recordStart + start.count)..<recordEnd]), at: base + recordStart, emit: emit)
             offset = recordEnd + end.count
         }
         if offset > 65536 && offset * 2 > buffer.count {
             buffer.removeFirst(offset)
+            base += offset
             offset = 0
         }
     }
@@ -60,6 +77,7 @@ public struct EventScanner: Sendable {
     public mutating func finish() -> [ScannedRecord] {
         var records: [ScannedRecord] = []
         if offset < buffer.count { emitText(offset..<buffer.count) { records.append($0) } }
+        base += buffer.count
         buffer = []
         offset = 0
         if let map = openMap {
@@ -76,20 +94,36 @@ public struct EventScanner: Sendable {
         }
         var lineStart = range.lowerBound
         for index in range where buffer[index] == 0x0a {
-            if index > lineStart { emit(.text(Array(buffer[lineStart..<index]))) }
+            if index > lineStart { emitLine(lineStart..<index, emit: emit) }
             lineStart = index + 1
         }
-        if lineStart < range.upperBound { emit(.text(Array(buffer[lineStart..<range.upperBound]))) }
+        if lineStart < range.upperBound { emitLine(lineStart..<range.upperBound, emit: emit) }
     }
 
-    private mutating func emitRecord(_ content: [UInt8], emit: (ScannedRecord) -> Void) {
+    /// One line of bpftrace's text, unless it holds the secret boundary: then it is what is left
+    /// of a damaged record (bpftrace never prints the boundary outside a record).
+    private mutating func emitLine(_ range: Range<Int>, emit: (ScannedRecord) -> Void) {
+        let line = Array(buffer[range])
+        if Self.find(boundary, in: line, from: 0) != nil {
+            noteDamage(at: base + range.lowerBound)
+            return
+        }
+        emit(.text(line))
+    }
+
+    private mutating func noteDamage(at streamOffset: Int) {
+        damagedRecords += 1
+        if firstDamage == nil { firstDamage = streamOffset }
+    }
+
+    private mutating func emitRecord(_ content: [UInt8], at streamOffset: Int, emit: (ScannedRecord) -> Void) {
         if let map = openMap {
             emit(.map(name: map.name, text: map.text))
             openMap = nil
         }
         let fields = Self.split(content, by: separator)
         guard let kind = fields.first.flatMap({ EventFraming.Kind(rawValue: String(decoding: $0, as: UTF8.self)) }) else {
-            emit(.text(content))
+            noteDamage(at: streamOffset)
             return
         }
         switch kind {
@@ -103,6 +137,8 @@ public struct EventScanner: Sendable {
             emit(.end)
         case .sync:
             emit(.sync(UInt64(fields.count > 1 ? Self.integer(fields[1]) ?? 0 : 0)))
+        case .trailer:
+            emit(.trailer(Array(fields.dropFirst()), offset: streamOffset))
         }
     }
 

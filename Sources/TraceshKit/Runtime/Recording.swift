@@ -5,8 +5,12 @@ import Foundation
 ///     tracesh-recording 1\n
 ///     {"boundary": ..., "clock_offset": ..., "program": ..., "probes": [...], "maps": [...], "user_filters": [...]}\n
 ///     <raw bytes, exactly as bpftrace wrote them>
+///     <trailer: one record in the run's framing, written by tracesh when the run ended>
 ///
-/// Replaying it runs the same scanner and pipeline, with no bpftrace and no root.
+/// Replaying it runs the same scanner and pipeline, with no bpftrace and no root. The trailer
+/// carries what only the live run knew (its duration) and how many output bytes precede it, so
+/// a replay reports the run's real duration and rate and can tell a cut or damaged file.
+/// Recordings made before the trailer existed replay too, with a warning.
 public enum Recording {
     static let magic = "tracesh-recording 1\n"
 
@@ -34,6 +38,39 @@ public enum Recording {
             })),
         ])
         return Array(magic.utf8) + Array(JSONWriter.serialize(document).utf8) + [0x0a]
+    }
+
+    /// What the trailer says about the run.
+    public struct Trailer: Hashable, Sendable {
+        /// Bytes of bpftrace output recorded before the trailer.
+        public var outputBytes: Int64
+        /// The run's duration as measured live, from tracing start to the end of the run.
+        public var durationNanoseconds: Int64
+        /// How the run ended (`completed`, `stopped`, `failed`).
+        public var state: String
+
+        public init(outputBytes: Int64, durationNanoseconds: Int64, state: String) {
+            self.outputBytes = outputBytes
+            self.durationNanoseconds = durationNanoseconds
+            self.state = state
+        }
+    }
+
+    static let trailerVersion = "1"
+
+    /// The trailer record, framed with the run's secret boundary so traced data cannot forge it.
+    public static func trailer(_ trailer: Trailer, framing: EventFraming) -> [UInt8] {
+        let fields = [trailerVersion, String(trailer.outputBytes), String(trailer.durationNanoseconds), trailer.state]
+        var bytes = framing.recordStart + Array(EventFraming.Kind.trailer.rawValue.utf8)
+        for field in fields { bytes += framing.fieldSeparator + Array(field.utf8) }
+        return bytes + framing.recordEnd
+    }
+
+    /// The trailer from the scanner's fields, nil when they are not one this version writes.
+    public static func trailer(fields: [[UInt8]]) -> Trailer? {
+        guard fields.count >= 4, String(decoding: fields[0], as: UTF8.self) == trailerVersion,
+              let bytes = EventScanner.integer(fields[1]), let duration = EventScanner.integer(fields[2]) else { return nil }
+        return Trailer(outputBytes: bytes, durationNanoseconds: duration, state: String(decoding: fields[3], as: UTF8.self))
     }
 
     /// Reads a recording's header from the first bytes of the file: its program, clock offset

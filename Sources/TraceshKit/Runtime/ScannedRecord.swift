@@ -10,6 +10,9 @@ public enum ScannedRecord: Hashable, Sendable {
     case end
     /// The sync probe fired for the call with this sequence number (see `SyncMarker`).
     case sync(UInt64)
+    /// A recording's end-of-run record (fields after the kind), and the offset in the output
+    /// stream where it starts, i.e. how many bytes of bpftrace's output came before it.
+    case trailer([[UInt8]], offset: Int)
     /// A line of bpftrace's own output between records (`Attaching 3 probes...`, `Lost 12 events`).
     case text([UInt8])
 }

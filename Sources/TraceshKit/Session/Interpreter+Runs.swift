@@ -199,11 +199,13 @@ extension Interpreter {
 
     func replay(_ path: String, at location: SourceLocation) throws {
         do {
-            let run = try runs.replay(path, maxEvents: Settings.maxEvents(graph))
+            let run = try runs.replay(path, maxEvents: Settings.maxEvents(graph)) { warn($0, at: location) }
             report(run)
         } catch var diagnostic as Diagnostic {
             diagnostic.location = diagnostic.location ?? location
             throw diagnostic
+        } catch let error as FileError {
+            throw error.diagnostic(at: location)
         }
     }
 }

@@ -29,6 +29,8 @@ public final class Interpreter {
     /// Whether any command has failed in this session (for the batch exit status).
     public internal(set) var anyFailure = false
     private var loadDepth = 0
+    /// The file whose commands are running (nil for interactive input), for warnings.
+    private var currentOrigin: String?
 
     /// The output format the front end asked for (`--format`); `set format` overrides it. Kept
     /// out of the graph, so that `save` writes what the session set, not the front end's options.
@@ -48,6 +50,9 @@ public final class Interpreter {
     @discardableResult
     public func run(source: String, origin: String?, firstLine: Int = 1) -> Outcome {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let outerOrigin = currentOrigin
+        currentOrigin = origin
+        defer { currentOrigin = outerOrigin }
         var outcome = Outcome.success
         for text in ScriptSplitter.split(source, firstLine: firstLine) {
             if runs.isInterrupted {
@@ -146,10 +151,10 @@ public final class Interpreter {
         case .stats:
             try showStatistics(at: command.location)
         case .record(let path):
-            pendingRecording = path
-            emit(.message("the next run will be recorded to \(path)"))
+            pendingRecording = UserPath.expand(path)
+            emit(.message("the next run will be recorded to \(UserPath.expand(path))"))
         case .replay(let path):
-            try replay(path, at: command.location)
+            try replay(UserPath.expand(path), at: command.location)
         }
         return .success
     }
@@ -214,28 +219,33 @@ public final class Interpreter {
     }
 
     private func save(to path: String, at location: SourceLocation) throws {
-        let script = ScriptWriter.script(for: graph)
+        let target = UserPath.expand(path)
         do {
-            try script.write(toFile: path, atomically: true, encoding: .utf8)
+            try SafeFile.write(Array(ScriptWriter.script(for: graph).utf8), to: target)
         } catch {
-            throw Diagnostic("cannot write '\(path)': \(Self.reason(error))", at: location)
+            throw error.diagnostic(at: location)
         }
-        emit(.message("saved \(graph.probes.count) probe(s), \(graph.filters.count) filter(s), \(graph.aggregations.count) aggregation(s) to \(path)"))
+        emit(.message("saved \(graph.probes.count) probe(s), \(graph.filters.count) filter(s), \(graph.aggregations.count) aggregation(s) to \(target)"))
     }
 
     private func load(_ path: String, at location: SourceLocation) throws -> Outcome {
         guard loadDepth < 16 else {
             throw Diagnostic("'load' is nested more than 16 deep (does '\(path)' load itself?)", at: location)
         }
+        let origin = UserPath.expand(path)
         let source: String
         do {
-            source = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw Diagnostic("cannot read '\(path)': \(Self.reason(error))", at: location)
+            source = try ScriptSource.read(origin)
+        } catch let error as FileError {
+            throw error.diagnostic(at: location)
+        } catch let diagnostic as Diagnostic {
+            // Located in the loaded file, so it is reported against that file.
+            output.report(diagnostic, origin: origin, sourceLine: nil)
+            throw LoadFailed()
         }
         loadDepth += 1
         defer { loadDepth -= 1 }
-        let outcome = run(source: source, origin: path)
+        let outcome = run(source: source, origin: origin)
         if outcome == .failure { throw LoadFailed() }
         if outcome == .interrupted { return .interrupted }
         return outcome
@@ -261,20 +271,9 @@ public final class Interpreter {
         emit(.text(lines.joined(separator: "\n")))
     }
 
-    /// The part of a Foundation error a user needs ("No such file or directory").
-    static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if nsError.domain == NSCocoaErrorDomain {
-            switch nsError.code {
-            case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return "No such file or directory"
-            case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: return "Permission denied"
-            default: break
-            }
-        }
-        return nsError.localizedDescription
+    /// Reports a warning about the command at `location` (the command itself goes on).
+    func warn(_ message: String, at location: SourceLocation) {
+        output.report(Diagnostic(message, at: location, severity: .warning), origin: currentOrigin, sourceLine: nil)
     }
 }
 

@@ -78,18 +78,18 @@ public final class RunManager: Sendable {
             _ = command?.wait()
             throw error
         }
-        var recording: FileHandle?
+        let runner = try BpftraceRunner()
+        var recording: RecordingWriter?
         let clockOffset = monotonicToRealtimeOffset()
         if let recordingPath {
-            guard FileManager.default.createFile(atPath: recordingPath, contents: Data(Recording.header(program: program, clockOffset: clockOffset))),
-                  let handle = FileHandle(forWritingAtPath: recordingPath) else {
+            do {
+                recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
+                                                framing: program.framing)
+            } catch {
                 command?.cancelHold()
-                throw Diagnostic("cannot write the recording '\(recordingPath)'", at: nil)
+                throw Diagnostic("cannot record: \(error)", at: nil)
             }
-            handle.seekToEndOfFile()
-            recording = handle
         }
-        let runner = try BpftraceRunner()
         let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph))
         let run = Run(id: nextID(), program: program, duration: duration, command: request.command,
                       background: request.background, runner: runner, pipeline: pipeline)
@@ -109,11 +109,11 @@ public final class RunManager: Sendable {
     }
 
     /// The run thread: streams bpftrace's output through the scanner into the run's pipeline.
-    private static func supervise(_ run: Run, runner: BpftraceRunner, bpftrace: String, command: ChildProcess?, recording: FileHandle?) {
+    private static func supervise(_ run: Run, runner: BpftraceRunner, bpftrace: String, command: ChildProcess?, recording: RecordingWriter?) {
         var scanner = EventScanner(framing: run.program.framing)
         let outcome = runner.run(program: run.program, bpftrace: bpftrace, duration: run.duration, command: command,
                                  onOutput: { bytes in
-                                     recording?.write(Data(bytes))
+                                     recording?.append(bytes)
                                      run.record.withLock { record in
                                          scanner.feed(bytes) { record.pipeline.consume($0) }
                                          if record.startedAt == nil && record.pipeline.attached {
@@ -126,61 +126,36 @@ public final class RunManager: Sendable {
                                  synced: { run.record.withLock { $0.pipeline.synced } },
                                  isEnded: { run.record.withLock { $0.pipeline.ended } })
         let rest = scanner.finish()
-        try? recording?.close()
+        let endedAt = outcome.endedAt ?? monotonicSeconds()
+        let state: Run.State = outcome.failure != nil ? .failed : outcome.stopReason == .requested ? .stopped : .completed
+        let startedAt = run.record.withLock { $0.startedAt }
+        let recordingFailure = recording?.finish(durationSeconds: startedAt.map { endedAt - $0 } ?? 0, state: state.rawValue)
         run.record.withLock { record in
             for item in rest { record.pipeline.consume(item) }
-            record.endedAt = outcome.endedAt ?? monotonicSeconds()
+            record.endedAt = endedAt
             if record.startedAt == nil { record.startedAt = record.endedAt }
             record.commandEnding = outcome.commandEnding
             record.stopReason = outcome.stopReason
             record.traced = outcome.traced
-            if let failure = outcome.failure {
+            record.state = state
+            if let failure = outcome.failure ?? recordingFailure.map({ "the recording was not completed: \($0)" }) {
                 record.state = .failed
                 record.failure = failure
-            } else {
-                record.state = outcome.stopReason == .requested ? .stopped : .completed
             }
         }
         run.markFinished()
     }
 
-    /// Adds a replayed run: a recording fed through the same scanner and pipeline.
-    public func replay(_ path: String, maxEvents: Int) throws -> Run {
-        guard let file = FileHandle(forReadingAtPath: path) else {
-            throw Diagnostic("cannot read '\(path)'", at: nil)
-        }
-        defer { try? file.close() }
-        // Read in chunks: a recording can be far larger than the events a run keeps.
-        func readChunk() throws -> Data? {
-            do { return try file.read(upToCount: 1 << 20) } catch {
-                throw Diagnostic("cannot read '\(path)': \(error.localizedDescription)", at: nil)
-            }
-        }
-        var prefix: [UInt8] = []
-        var header: (program: CompiledProgram, clockOffset: Int64, length: Int)?
-        while header == nil, let chunk = try readChunk(), !chunk.isEmpty {
-            prefix += chunk
-            header = try Recording.header(in: prefix, path: path)
-        }
-        guard let header else {
-            throw Diagnostic(prefix.isEmpty ? "'\(path)' is empty, not a tracesh recording" : "'\(path)': the recording's header is cut short", at: nil)
-        }
-        let program = header.program
-        var scanner = EventScanner(framing: program.framing)
-        var pipeline = Pipeline(program: program, clockOffset: header.clockOffset, maxEvents: maxEvents)
-        scanner.feed(Array(prefix[header.length...])) { pipeline.consume($0) }
-        prefix = []
-        while let chunk = try readChunk(), !chunk.isEmpty {
-            scanner.feed([UInt8](chunk)) { pipeline.consume($0) }
-        }
-        for item in scanner.finish() { pipeline.consume(item) }
-        let run = Run(id: nextID(), program: program, duration: .init(milliseconds: 0), command: [], runner: nil, pipeline: pipeline)
+    /// Adds a replayed run: a recording fed through the same scanner and pipeline. `warn` hears
+    /// what was wrong with the file (cut short, damaged records); what was intact is replayed.
+    public func replay(_ path: String, maxEvents: Int, warn: (String) -> Void = { _ in }) throws -> Run {
+        let replay = try RecordingReplay.read(path, maxEvents: maxEvents)
+        replay.warnings.forEach(warn)
+        let run = Run(id: nextID(), program: replay.program, duration: .init(milliseconds: 0), command: [], runner: nil, pipeline: replay.pipeline)
         run.record.withLock { record in
             record.state = .completed
-            // A replay's duration is the span of the events it holds.
-            let span = pipeline.statistics.firstTimestamp.flatMap { first in pipeline.statistics.lastTimestamp.map { Double($0 - first) / 1e9 } } ?? 0
             record.startedAt = 0
-            record.endedAt = span
+            record.endedAt = replay.durationSeconds
         }
         run.markFinished()
         runs.withLock { $0.append(run) }
@@ -228,11 +203,6 @@ public final class RunManager: Sendable {
     }
 
     static func findExecutable(_ name: String) -> String? {
-        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
+        ExecutableSearch.find(name)
     }
 }

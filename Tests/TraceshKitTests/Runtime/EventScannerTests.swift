@@ -62,3 +62,25 @@ struct EventScannerTests {
         #expect(scan([Array("ERROR: oops".utf8)]) == [.text(Array("ERROR: oops".utf8))])
     }
 }
+
+/// Damage: what the scanner does with records whose markers were cut or garbled.
+struct EventScannerDamageTests {
+    typealias Base = EventScannerTests
+
+    @Test func aRecordWithoutItsEndIsSkippedAndTheNextKept() {
+        let broken = Array(Base.record(.sync, [Array("1".utf8)]).dropLast(3))
+        var scanner = EventScanner(framing: Base.framing)
+        let records = scanner.feed(Base.record(.start, [Array("5".utf8)]) + broken + Base.record(.sync, [Array("2".utf8)])) + scanner.finish()
+        #expect(records == [.start(monotonic: 5), .sync(2)])
+        #expect(scanner.damagedRecords == 1)
+        #expect(scanner.firstDamage == Base.record(.start, [Array("5".utf8)]).count)
+    }
+
+    @Test func anUnknownKindIsCountedNotPassedOnAsText() {
+        var scanner = EventScanner(framing: Base.framing)
+        let unknown = Base.framing.recordStart + Array("Q".utf8) + Base.framing.recordEnd
+        let records = scanner.feed(unknown + Array("Attaching 1 probe...\n".utf8)) + scanner.finish()
+        #expect(records == [.text(Array("Attaching 1 probe...".utf8))])
+        #expect(scanner.damagedRecords == 1 && scanner.firstDamage == 0)
+    }
+}

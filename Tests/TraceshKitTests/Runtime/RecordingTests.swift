@@ -65,4 +65,69 @@ struct RecordingTests {
         #expect(interpreter.run(source: "replay \(path)", origin: "test") == .failure)
         #expect(output.diagnostics.first?.contains("the recording's header is cut short") == true, "\(output.diagnostics)")
     }
+
+    /// Replays `bytes` from a file; the warnings it gave, and the run.
+    static func replay(_ bytes: [UInt8]) throws -> (run: Run, warnings: [String]) {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/r.trcrec"
+        try #require(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        var warnings: [String] = []
+        let run = try RunManager().replay(path, maxEvents: 100_000) { warnings.append($0) }
+        return (run, warnings.map { $0.replacingOccurrences(of: path, with: "FILE") })
+    }
+
+    @Test func aReplayReportsTheRecordedRunsDurationAndRate() throws {
+        var (program, bytes) = try Self.recording(events: 100)
+        let output = bytes.count - Recording.header(program: program, clockOffset: 5_000).count
+        bytes += Recording.trailer(.init(outputBytes: Int64(output), durationNanoseconds: 360_000_000, state: "completed"), framing: program.framing)
+        let (run, warnings) = try Self.replay(bytes)
+        #expect(warnings == [])
+        #expect(run.status.elapsed == 0.36)
+        #expect(run.status.eventsPerSecond == 100 / 0.36)
+        #expect(run.pipeline.statistics.totalEvents == 100)
+    }
+
+    @Test func theTrailerCannotBeReadWithoutTheBoundary() throws {
+        let (program, _) = try Self.recording(events: 0)
+        let trailer = Recording.trailer(.init(outputBytes: 7, durationNanoseconds: 9, state: "stopped"), framing: program.framing)
+        var scanner = EventScanner(framing: program.framing)
+        guard case .trailer(let fields, offset: 0)? = scanner.feed(trailer).first else {
+            Issue.record("no trailer scanned")
+            return
+        }
+        #expect(Recording.trailer(fields: fields) == .init(outputBytes: 7, durationNanoseconds: 9, state: "stopped"))
+        var stranger = EventScanner(framing: EventFraming(boundary: "ffffffffffffffff"))
+        #expect(!stranger.feed(trailer).contains { if case .trailer = $0 { true } else { false } })
+    }
+
+    /// tracesh killed mid-run: the file ends inside a record and has no trailer.
+    @Test func aRecordingCutShortReplaysItsIntactEventsWithAWarning() throws {
+        let (program, bytes) = try Self.recording(events: 50)
+        let headerLength = Recording.header(program: program, clockOffset: 5_000).count
+        let cut = Array(bytes[..<(bytes.count - 40)])  // inside the last event (the end record is shorter)
+        let (run, warnings) = try Self.replay(cut)
+        #expect(run.pipeline.statistics.totalEvents == 49)
+        var lastStart = headerLength, position = headerLength
+        while let found = EventScanner.find(program.framing.recordStart, in: cut, from: position) { lastStart = found; position = found + 1 }
+        #expect(warnings == [
+            "'FILE': 1 damaged record(s) skipped, the first at byte \(lastStart); the rest is replayed",
+            "'FILE' ends at byte \(cut.count) without its end-of-run record: the recording was cut short (or made by an older tracesh); its duration is taken from the span of its events",
+        ])
+    }
+
+    @Test func aDamagedRecordInTheMiddleIsSkippedAndTheRestReplayed() throws {
+        var (program, bytes) = try Self.recording(events: 20)
+        let headerLength = Recording.header(program: program, clockOffset: 5_000).count
+        bytes += Recording.trailer(.init(outputBytes: Int64(bytes.count - headerLength), durationNanoseconds: 1_000_000_000, state: "completed"),
+                                   framing: program.framing)
+        // Garble the end marker of the 6th event: its record start is kept, its end is lost.
+        var ends: [Int] = []
+        var from = headerLength
+        while let found = EventScanner.find(program.framing.recordEnd, in: bytes, from: from) { ends.append(found); from = found + 1 }
+        bytes[ends[6]] = UInt8(ascii: "?")
+        let (run, warnings) = try Self.replay(bytes)
+        #expect(run.pipeline.statistics.totalEvents == 19)
+        #expect(run.status.elapsed == 1)
+        #expect(warnings.count == 1 && warnings[0].hasPrefix("'FILE': 1 damaged record(s) skipped, the first at byte "), "\(warnings)")
+    }
 }

@@ -1,0 +1,104 @@
+import Foundation
+
+/// A recording read back through the same scanner and pipeline as a live run.
+///
+/// What is intact is always replayed: a file cut short (tracesh killed mid-run, a full disk) or
+/// damaged in the middle gives its readable events and a warning that says how much was not
+/// readable, rather than a failure that loses them.
+struct RecordingReplay {
+    var program: CompiledProgram
+    var pipeline: Pipeline
+    /// The recorded run's duration: the trailer's, or (without one) the span of the events.
+    var durationSeconds: Double
+    /// What was wrong with the file, in words, one sentence each.
+    var warnings: [String] = []
+
+    /// Recordings are read in chunks: one can be far larger than the events a run keeps.
+    static let chunkSize = 1 << 20
+
+    static func read(_ path: String, maxEvents: Int) throws -> RecordingReplay {
+        switch FileKind.of(path) {
+        case .failure(let error):
+            throw FileError(.read, path, errno: error.code)
+        case .success(let (kind, _)) where kind != .regular && kind != .fifo:
+            throw FileError(.read, path, reason: "it is \(kind.phrase), not a recording")
+        case .success:
+            break
+        }
+        var descriptor: Int32
+        repeat { descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) } while descriptor < 0 && errno == EINTR
+        guard descriptor >= 0 else { throw FileError(.read, path, errno: errno) }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        func readChunk() throws -> [UInt8] {
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+                if count >= 0 { return Array(buffer[0..<count]) }
+                if errno != EINTR { throw FileError(.read, path, errno: errno) }
+            }
+        }
+
+        var prefix: [UInt8] = []
+        var header: (program: CompiledProgram, clockOffset: Int64, length: Int)?
+        while header == nil {
+            let chunk = try readChunk()
+            if chunk.isEmpty { break }
+            prefix += chunk
+            header = try Recording.header(in: prefix, path: path)
+        }
+        guard let header else {
+            throw Diagnostic(prefix.isEmpty ? "'\(path)' is empty, not a tracesh recording" : "'\(path)': the recording's header is cut short", at: nil)
+        }
+        var scanner = EventScanner(framing: header.program.framing)
+        var pipeline = Pipeline(program: header.program, clockOffset: header.clockOffset, maxEvents: maxEvents)
+        var trailer: (value: Recording.Trailer?, offset: Int)?
+        var bytesAfterTrailer = 0
+        func consume(_ record: ScannedRecord) {
+            if case .trailer(let fields, let offset) = record {
+                trailer = (Recording.trailer(fields: fields), offset)
+            } else if trailer != nil {
+                // Nothing follows the trailer in a recording tracesh wrote.
+                bytesAfterTrailer += 1
+            } else {
+                pipeline.consume(record)
+            }
+        }
+        var streamBytes = prefix.count - header.length
+        scanner.feed(Array(prefix[header.length...]), emit: consume)
+        prefix = []
+        while true {
+            let chunk = try readChunk()
+            if chunk.isEmpty { break }
+            streamBytes += chunk.count
+            scanner.feed(chunk, emit: consume)
+        }
+        for record in scanner.finish() { consume(record) }
+
+        let statistics = pipeline.statistics
+        let span = statistics.firstTimestamp.flatMap { first in statistics.lastTimestamp.map { Double($0 - first) / 1e9 } } ?? 0
+        var replay = RecordingReplay(program: header.program, pipeline: pipeline, durationSeconds: span)
+        let skipped = scanner.damagedRecords + Int(pipeline.malformedRecords)
+        if skipped > 0 {
+            let place = scanner.firstDamage.map { ", the first at byte \(header.length + $0)" } ?? ""
+            replay.warnings.append("'\(path)': \(skipped) damaged record(s) skipped\(place); the rest is replayed")
+        }
+        switch trailer {
+        case nil:
+            replay.warnings.append("'\(path)' ends at byte \(header.length + streamBytes) without its end-of-run record: "
+                                   + "the recording was cut short (or made by an older tracesh); "
+                                   + "its duration is taken from the span of its events")
+        case (nil, _)?:
+            replay.warnings.append("'\(path)': the end-of-run record is damaged; the duration is taken from the span of the events")
+        case (let value?, let offset)?:
+            replay.durationSeconds = Double(value.durationNanoseconds) / 1e9
+            if value.outputBytes != Int64(offset) {
+                replay.warnings.append("'\(path)': the run recorded \(value.outputBytes) bytes of bpftrace output but the file holds \(offset); "
+                                       + "the difference was lost or altered")
+            }
+            if bytesAfterTrailer > 0 {
+                replay.warnings.append("'\(path)': unexpected data after the end-of-run record (ignored)")
+            }
+        }
+        return replay
+    }
+}
