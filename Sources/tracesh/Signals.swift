@@ -1,5 +1,6 @@
 import CSupport
 import Foundation
+import Synchronization
 import TraceshKit
 
 /// SIGINT, SIGTERM and SIGHUP, handled in one place.
@@ -16,6 +17,17 @@ import TraceshKit
 enum Signals {
     /// The pipe the handler writes to; created by `prepare()`.
     nonisolated(unsafe) private static var notifyRead: Int32 = -1
+    /// Set when a signal is ending tracesh: from then on only the watcher decides how it exits
+    /// (the main thread, seeing its runs stopped, would otherwise exit first with its own status).
+    static let ending = Atomic<Bool>(false)
+
+    /// Exits with `status`, unless a signal is already ending tracesh: then waits for that.
+    static func exit(_ status: Int32) -> Never {
+        if ending.load(ordering: .sequentiallyConsistent) {
+            while true { pause() }
+        }
+        Foundation.exit(status)
+    }
 
     /// Installs the handlers and blocks the signals in this thread. Call first thing in main,
     /// before any other thread starts; signals that arrive before `watch` is called wait in the pipe.
@@ -52,11 +64,13 @@ enum Signals {
                     // The main thread reports the stopped run and exits 130; a second Ctrl-C
                     // does not wait for that (a batch blocked reading a slow file, say).
                     if interruptsInBatch >= 2 {
+                        ending.store(true, ordering: .sequentiallyConsistent)
                         runs.shutdown()
                         terminal?.restore()
                         _exit(130)
                     }
                 } else {
+                    ending.store(true, ordering: .sequentiallyConsistent)
                     runs.shutdown()
                     terminal?.restore()
                     _ = tracesh_die_of_signal(number)

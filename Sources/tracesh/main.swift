@@ -15,7 +15,7 @@ do {
     var command = try TraceshCommand.parseAsRoot()
     try command.run()
 } catch let exit as ExitCode {
-    Foundation.exit(exit.rawValue)
+    Signals.exit(exit.rawValue)
 } catch {
     // Usage errors exit 2 (not ArgumentParser's 64) so scripts can tell them from failed commands.
     let code = TraceshCommand.exitCode(for: error)

@@ -70,7 +70,7 @@ import Testing
         // The live status line says the run is going.
         try terminal.waitForScreen { $0.contains { $0.hasPrefix("[run 1 running]") } }
         try terminal.send("C-c")
-        try terminal.waitForScreen { $0.contains { $0.hasPrefix("run 1 stopped:") } && Terminal.lastLine($0) == prompt }
+        try terminal.waitForScreen { $0.contains { $0.hasPrefix("run 1 stopped (stopped on request): ") } && Terminal.lastLine($0) == prompt }
         try terminal.send("stats", "Enter")
         try terminal.waitForScreen { $0.contains { $0.hasPrefix("state") && $0.contains("stopped") } }
         try terminal.send("C-d")

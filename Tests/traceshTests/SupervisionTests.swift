@@ -30,7 +30,13 @@ import Testing
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signal)
-        #expect(ProcessTable.waitUntilGone(bpftrace.pid), "bpftrace \(bpftrace.pid) outlived tracesh")
+        if signal == SIGKILL {
+            // Nothing in tracesh runs after SIGKILL: the kernel's parent-death signal ends bpftrace.
+            #expect(ProcessTable.waitUntilGone(bpftrace.pid), "bpftrace \(bpftrace.pid) outlived tracesh")
+        } else {
+            // SIGTERM and SIGHUP: tracesh waits for its bpftrace before it dies.
+            #expect(ProcessTable.waitUntilGone(bpftrace.pid, timeout: 0), "bpftrace \(bpftrace.pid) outlived tracesh")
+        }
         #expect(ProcessTable.waitUntilGone(command.pid), "the traced command \(command.pid) outlived tracesh")
     }
 }
@@ -62,10 +68,10 @@ enum ProcessTable {
     /// exit notification for a process that is not our child.
     static func waitUntilGone(_ pid: Int32, timeout: Double = 30) -> Bool {
         let end = Date().addingTimeInterval(timeout)
-        while Date() < end {
+        while true {
             guard let entry = entry(pid), entry.state != "Z" else { return true }
+            guard Date() < end else { return false }
             usleep(20_000)
         }
-        return false
     }
 }

@@ -150,6 +150,9 @@ public final class BpftraceRunner: Sendable {
         var abandoned = false
         var commandTerminatedAt: Double?
         var commandKilled = false
+        // The command's descendants when it was ended: they go with it (as with timeout(1)), so
+        // that none holds tracesh's output open or runs on unseen.
+        var commandTree: [pid_t] = []
         var deadline = monotonicSeconds() + Self.attachTimeout
         var attachTimedOut = false
         // The sync barrier (see SyncMarker): calls made so far, and the pending stop's flush.
@@ -173,13 +176,16 @@ public final class BpftraceRunner: Sendable {
         func endCommand() {
             guard let command, started, commandTerminatedAt == nil, !command.hasExited else { return }
             commandTerminatedAt = monotonicSeconds()
+            commandTree = ProcessTree.descendants(of: command.pid)
             command.signal(SIGTERM)
+            for pid in commandTree { kill(pid, SIGTERM) }
         }
         func killCommandIfGraceIsOver() {
             guard let command, let terminatedAt = commandTerminatedAt, !commandKilled, !command.hasExited,
                   monotonicSeconds() - terminatedAt >= Self.commandGrace else { return }
             commandKilled = true
             command.signal(SIGKILL)
+            for pid in commandTree { kill(pid, SIGKILL) }
         }
         func callSync() {
             guard let sync else { return }
@@ -291,6 +297,7 @@ public final class BpftraceRunner: Sendable {
                    command.wait(timeout: max(0, terminatedAt + Self.commandGrace - monotonicSeconds())) == nil {
                     commandKilled = true
                     command.signal(SIGKILL)
+                    for pid in commandTree { kill(pid, SIGKILL) }
                 }
                 let code = command.wait() ?? -1
                 if commandTerminatedAt == nil {

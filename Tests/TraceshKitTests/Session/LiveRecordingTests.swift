@@ -34,6 +34,9 @@ import Testing
             let info = try #require(Self.info(folder.path + "/" + name))
             #expect(info.st_mode & 0o777 == 0o600 && info.st_uid == 0, "\(name)")
         }
+        // Stopped once tracing has begun (a stop while attaching ends the run before it traced).
+        let attachDeadline = Date().addingTimeInterval(60)
+        while run.status.state == .starting && Date() < attachDeadline { usleep(10_000) }
         run.stop()
         run.wait()
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["run.trcrec"])
