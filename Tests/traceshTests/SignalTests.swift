@@ -13,16 +13,24 @@ import Testing
         (try? FileManager.default.contentsOfDirectory(atPath: directory.url.path)) ?? []
     }
 
-    @Test(arguments: [5, 10, 20, 30, 50, 100, 300, 1000])
-    func sigintDuringABatchRunStopsItAndPrintsItsSummary(milliseconds: Int) throws {
-        guard LiveRequirement.met() else { return }
-        let temporary = try TemporaryDirectory()
+    /// A tracesh running `run 30s` on sys_openat, sent `signal` `milliseconds` after it can catch
+    /// signals; returns it (finished), its exit status and life time, and the children it had.
+    func signalled(_ signal: Int32, after milliseconds: Int, temporary: TemporaryDirectory) throws
+        -> (tracesh: RunningTracesh, status: Int32, seconds: Double, children: [ProcessTable.Entry]) {
         let tracesh = try RunningTracesh(["-e", "probe o = sys_openat", "-e", "run 30s"], environment: ["TMPDIR": temporary.url.path])
         #expect(tracesh.waitUntilItCatchesSIGINT())
         usleep(useconds_t(milliseconds * 1000))
         let children = ProcessTable.children(of: tracesh.pid)
-        kill(tracesh.pid, SIGINT)
+        kill(tracesh.pid, signal)
         let (status, seconds) = tracesh.finish()
+        return (tracesh, status, seconds, children)
+    }
+
+    @Test(arguments: [5, 10, 20, 30, 50, 100, 300, 1000])
+    func sigintDuringABatchRunStopsItAndPrintsItsSummary(milliseconds: Int) throws {
+        guard LiveRequirement.met() else { return }
+        let temporary = try TemporaryDirectory()
+        let (tracesh, status, seconds, children) = try signalled(SIGINT, after: milliseconds, temporary: temporary)
         #expect(status == 130, "stdout: \(tracesh.stdout)\nstderr: \(tracesh.stderr)")
         #expect(!tracesh.stderr.contains("Fatal error"))
         // Either the run had begun (its summary) or the batch had not reached it yet (a note).
@@ -79,12 +87,7 @@ import Testing
     func terminationWaitsForBpftraceAndRemovesTemporaryFiles(signal: Int32, milliseconds: Int) throws {
         guard LiveRequirement.met() else { return }
         let temporary = try TemporaryDirectory()
-        let tracesh = try RunningTracesh(["-e", "probe o = sys_openat", "-e", "run 30s"], environment: ["TMPDIR": temporary.url.path])
-        #expect(tracesh.waitUntilItCatchesSIGINT())
-        usleep(useconds_t(milliseconds * 1000))
-        let children = ProcessTable.children(of: tracesh.pid)
-        kill(tracesh.pid, signal)
-        let (status, _) = tracesh.finish()
+        let (_, status, _, children) = try signalled(signal, after: milliseconds, temporary: temporary)
         // It dies of the signal, as a program should, but only after its bpftrace is gone.
         #expect(status == 128 + signal)
         #expect(Self.survivors(children).isEmpty, "\(Self.survivors(children)) outlived tracesh")

@@ -57,7 +57,7 @@ public enum ScriptDecoder {
         var index = bytes.startIndex
         var column = 1
         while index < bytes.endIndex {
-            let length = sequenceLength(bytes, at: index)
+            let length = ByteText.validSequenceLength(bytes, at: index)
             if length == 0 {
                 let hex = String(bytes[index], radix: 16, uppercase: false)
                 return Diagnostic("byte 0x\(hex.count == 1 ? "0" + hex : hex) on line \(line) is not UTF-8 "
@@ -68,21 +68,5 @@ public enum ScriptDecoder {
             column += 1
         }
         return Diagnostic("line \(line) is not UTF-8", at: SourceLocation(line: line, column: 1))
-    }
-
-    /// The length of the valid UTF-8 sequence at `index`, or 0 when it is not one.
-    static func sequenceLength(_ bytes: ArraySlice<UInt8>, at index: Int) -> Int {
-        let lead = bytes[index]
-        let length: Int
-        switch lead {
-        case 0x00...0x7f: return 1
-        case 0xc2...0xdf: length = 2
-        case 0xe0...0xef: length = 3
-        case 0xf0...0xf4: length = 4
-        default: return 0
-        }
-        guard index + length <= bytes.endIndex,
-              String(validating: bytes[index..<(index + length)], as: UTF8.self) != nil else { return 0 }
-        return length
     }
 }

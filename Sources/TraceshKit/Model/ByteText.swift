@@ -52,7 +52,8 @@ public enum ByteText {
     }
 
     /// Length of the valid UTF-8 sequence at `index`, or 0 when the byte there starts none.
-    static func validSequenceLength(_ bytes: [UInt8], at index: Int) -> Int {
+    static func validSequenceLength<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> Int
+        where Bytes.Index == Int {
         let first = bytes[index]
         let length: Int
         switch first {
@@ -62,9 +63,8 @@ public enum ByteText {
         case 0xf0...0xf4: length = 4
         default: return 0
         }
-        guard index + length <= bytes.count else { return 0 }
-        let slice = Array(bytes[index..<(index + length)])
-        return String(validating: slice, as: UTF8.self) == nil ? 0 : length
+        guard index + length <= bytes.endIndex else { return 0 }
+        return String(validating: bytes[index..<(index + length)], as: UTF8.self) == nil ? 0 : length
     }
 
     /// C-style escapes for control characters (`\n`, `\t`, `\r`, else `\xHH`) plus the

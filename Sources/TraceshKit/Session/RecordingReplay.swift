@@ -17,17 +17,7 @@ struct RecordingReplay {
     static let chunkSize = 1 << 20
 
     static func read(_ path: String, maxEvents: Int) throws -> RecordingReplay {
-        switch FileKind.of(path) {
-        case .failure(let error):
-            throw FileError(.read, path, errno: error.code)
-        case .success(let (kind, _)) where kind != .regular && kind != .fifo:
-            throw FileError(.read, path, reason: "it is \(kind.phrase), not a recording")
-        case .success:
-            break
-        }
-        var descriptor: Int32
-        repeat { descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) } while descriptor < 0 && errno == EINTR
-        guard descriptor >= 0 else { throw FileError(.read, path, errno: errno) }
+        let descriptor = try ReadableFile.open(path, as: "a recording")
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: chunkSize)
         func readChunk() throws -> [UInt8] {
