@@ -16,19 +16,9 @@ public enum ScriptWriter {
             lines.append("filter " + scope(filter.probe) + filter.condition.description)
         }
         for aggregation in graph.aggregations {
-            lines.append("agg " + scope(aggregation.probe) + describe(aggregation))
+            lines.append("agg " + aggregation.scopedBody)
         }
         return lines.map { $0 + "\n" }.joined()
-    }
-
-    /// `FUNC [ARG] [by KEY, ...]` as the user writes it after `agg`.
-    public static func describe(_ aggregation: Aggregation) -> String {
-        var text = aggregation.function.description
-        if let argument = aggregation.argument { text += " " + argument.description }
-        if !aggregation.keys.isEmpty {
-            text += " by " + aggregation.keys.map(\.description).joined(separator: ", ")
-        }
-        return text
     }
 
     private static func scope(_ probe: String?) -> String { probe.map { "\($0): " } ?? "" }

@@ -31,6 +31,6 @@ public struct AggregationResult: Hashable, Sendable {
 
     /// What `agg` said, e.g. `count by comm`.
     public var title: String {
-        (aggregation.probe.map { "\($0): " } ?? "") + ScriptWriter.describe(aggregation)
+        aggregation.scopedBody
     }
 }

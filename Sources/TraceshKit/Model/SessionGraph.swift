@@ -61,6 +61,19 @@ public struct Aggregation: Hashable, Sendable {
         self.argument = argument
         self.keys = keys
     }
+
+    /// `FUNC [ARG] [by KEY, ...]` as the user writes it after `agg`.
+    public var body: String {
+        var text = function.description
+        if let argument { text += " " + argument.description }
+        if !keys.isEmpty {
+            text += " by " + keys.map(\.description).joined(separator: ", ")
+        }
+        return text
+    }
+
+    /// `[PROBE: ]FUNC [ARG] [by KEY, ...]`, the whole of what follows `agg`.
+    public var scopedBody: String { (probe.map { "\($0): " } ?? "") + body }
 }
 
 /// Everything a session has declared: probes, filters, aggregations, settings and variables.

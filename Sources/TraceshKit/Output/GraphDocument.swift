@@ -27,7 +27,7 @@ public enum GraphDocument {
         }
         section("probes", graph.probes.map { "\($0.name) = \($0.spec)" })
         section("filters", graph.filters.map { ($0.probe.map { "\($0): " } ?? "(all): ") + $0.condition.description })
-        section("aggregations", graph.aggregations.map { ($0.probe.map { "\($0): " } ?? "(all): ") + ScriptWriter.describe($0) })
+        section("aggregations", graph.aggregations.map { ($0.probe.map { "\($0): " } ?? "(all): ") + $0.body })
         section("settings", graph.settings.map { "\($0.name) = \($0.value)" })
         section("variables", graph.variables.map { "$\($0.name) = \($0.value)" })
         return lines.joined(separator: "\n")

@@ -75,7 +75,7 @@ public enum ProgramCompiler {
                     if maps[mapIndex].keyKinds.isEmpty || maps[mapIndex].keyKinds == keyKinds {
                         maps[mapIndex].keyKinds = keyKinds
                     } else {
-                        throw Diagnostic("the keys of 'agg \(ScriptWriter.describe(maps[mapIndex].aggregation))' are strings on one probe and numbers on another", at: nil)
+                        throw Diagnostic("the keys of 'agg \(maps[mapIndex].aggregation.body)' are strings on one probe and numbers on another", at: nil)
                     }
                     statements.append(statement)
                 }

@@ -29,7 +29,7 @@ public enum Recording {
             ("maps", .array(program.maps.map { map in
                 .object([
                     ("name", .string(map.name)),
-                    ("agg", .string("agg " + (map.aggregation.probe.map { "\($0): " } ?? "") + ScriptWriter.describe(map.aggregation))),
+                    ("agg", .string("agg " + map.aggregation.scopedBody)),
                     ("key_kinds", .array(map.keyKinds.map { .string($0 == .integer ? "integer" : "string") })),
                 ])
             })),
