@@ -21,7 +21,7 @@ public enum ExecutableSearch {
     }
 
     /// A regular file we may execute (a directory has execute bits too, but cannot be run).
-    static func isExecutable(_ path: String) -> Bool {
+    public static func isExecutable(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && access(path, X_OK) == 0
     }

@@ -2,10 +2,10 @@ import CSupport
 import Foundation
 
 /// What kind of file a path names, in the words used in messages ("a character device").
-enum FileKind: Equatable, Sendable {
+public enum FileKind: Equatable, Sendable {
     case regular, directory, characterDevice, blockDevice, fifo, socket, symlink, other
 
-    init(mode: mode_t) {
+    public init(mode: mode_t) {
         switch mode & S_IFMT {
         case S_IFREG: self = .regular
         case S_IFDIR: self = .directory
@@ -18,7 +18,7 @@ enum FileKind: Equatable, Sendable {
         }
     }
 
-    var phrase: String {
+    public var phrase: String {
         switch self {
         case .regular: "a regular file"
         case .directory: "a directory"
@@ -32,7 +32,7 @@ enum FileKind: Equatable, Sendable {
     }
 
     /// The kind of `path` (following symlinks), or the errno value of a failed stat.
-    static func of(_ path: String) -> Result<(kind: FileKind, info: stat), FileKindError> {
+    public static func of(_ path: String) -> Result<(kind: FileKind, info: stat), FileKindError> {
         var info = stat()
         guard stat(path, &info) == 0 else { return .failure(FileKindError(code: errno)) }
         return .success((FileKind(mode: info.st_mode), info))
@@ -40,7 +40,7 @@ enum FileKind: Equatable, Sendable {
 }
 
 /// The errno value of a failed stat.
-struct FileKindError: Error { var code: Int32 }
+public struct FileKindError: Error { public var code: Int32 }
 
 /// The kernel's own file systems, where a file is an interface to the kernel rather than data
 /// (writing `/proc/sys/...` as root changes the running system), named for messages.

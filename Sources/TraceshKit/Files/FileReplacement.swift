@@ -12,9 +12,9 @@ import Foundation
 /// - a directory, a socket and the kernel's own files (proc, sysfs, tracefs...) are refused.
 ///
 /// A new file is created with `newFileMode` (less the umask).
-final class FileReplacement {
+public final class FileReplacement {
     /// The path really written (symbolic links followed).
-    let target: String
+    public let target: String
     /// Where bytes go: the temporary file, or the device or FIFO itself.
     private(set) var descriptor: Int32
     /// The temporary file renamed over `target` on commit; nil when writing in place.
@@ -23,7 +23,7 @@ final class FileReplacement {
     private let preserved: (uid: uid_t, gid: gid_t, mode: mode_t)?
     private let path: String
 
-    init(path: String, newFileMode: mode_t) throws(FileError) {
+    public init(path: String, newFileMode: mode_t) throws(FileError) {
         self.path = path
         self.newFileMode = newFileMode
         let target = try UserPath.resolvingLinks(path, for: .write)
@@ -77,14 +77,14 @@ final class FileReplacement {
     private let newFileMode: mode_t
 
     /// Appends bytes (retrying after EINTR and short writes).
-    func write(_ bytes: [UInt8]) throws(FileError) {
+    public func write(_ bytes: [UInt8]) throws(FileError) {
         let code = writeAll(descriptor, bytes)
         if code != 0 { throw FileError(.write, path, errno: code) }
     }
 
     /// Finishes the file: syncs it and, when replacing, gives it its owner and mode and renames
     /// it over the target. The file is closed afterwards, whether or not this succeeded.
-    func commit() throws(FileError) {
+    public func commit() throws(FileError) {
         defer { closeDescriptor() }
         guard let temporary else { return }
         do throws(FileError) {
@@ -112,7 +112,7 @@ final class FileReplacement {
     }
 
     /// Gives up: the temporary file is removed and the target left as it was.
-    func abandon() {
+    public func abandon() {
         if let temporary { unlink(temporary) }
         closeDescriptor()
     }

@@ -4,10 +4,10 @@ import Foundation
 /// such as the `/dev/fd/63` of a shell's `<(...)`. Devices (`/dev/zero` never ends), directories
 /// and sockets are refused with a plain reason, before they are opened and again after (the
 /// path may change in between).
-enum ReadableFile {
+public enum ReadableFile {
     /// A descriptor open for reading; the caller closes it. `what` names the expected content
     /// in errors ("a script", "a recording").
-    static func open(_ path: String, as what: String) throws(FileError) -> Int32 {
+    public static func open(_ path: String, as what: String) throws(FileError) -> Int32 {
         switch FileKind.of(path) {
         case .failure(let error):
             throw FileError(.read, path, errno: error.code)

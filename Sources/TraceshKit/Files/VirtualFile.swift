@@ -2,8 +2,8 @@ import Foundation
 
 /// Reads files of tracefs, procfs and sysfs. They report a size of 0 and hand out their text in
 /// pieces, so Foundation's whole-file readers stop early; this reads until end of file.
-enum VirtualFile {
-    static func read(_ path: String) -> String? {
+public enum VirtualFile {
+    public static func read(_ path: String) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }

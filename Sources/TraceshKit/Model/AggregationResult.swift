@@ -1,3 +1,5 @@
+import Foundation
+
 /// The result of one `agg`: one row per key (a single row without `by`).
 public struct AggregationResult: Hashable, Sendable {
     public struct Bucket: Hashable, Sendable {
@@ -6,6 +8,12 @@ public struct AggregationResult: Hashable, Sendable {
         /// The bucket's lower bound, when it has one (nil for lhist's `(..., min)`).
         public var low: Int64?
         public var count: Int64
+
+        public init(label: String, low: Int64?, count: Int64) {
+            self.label = label
+            self.low = low
+            self.count = count
+        }
     }
 
     public enum Value: Hashable, Sendable {
@@ -16,6 +24,11 @@ public struct AggregationResult: Hashable, Sendable {
     public struct Row: Hashable, Sendable {
         public var keys: [TraceValue]
         public var value: Value
+
+        public init(keys: [TraceValue], value: Value) {
+            self.keys = keys
+            self.value = value
+        }
     }
 
     /// The map's name in the program (`@agg1`).

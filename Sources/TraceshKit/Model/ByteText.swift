@@ -1,3 +1,5 @@
+import Foundation
+
 /// Text for bytes that should be UTF-8 but may not be (a traced path, a comm).
 ///
 /// Valid UTF-8 stays exactly itself. In a byte string that is not valid UTF-8, each byte that
@@ -52,7 +54,7 @@ public enum ByteText {
     }
 
     /// Length of the valid UTF-8 sequence at `index`, or 0 when the byte there starts none.
-    static func validSequenceLength<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> Int
+    public static func validSequenceLength<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, at index: Int) -> Int
         where Bytes.Index == Int {
         let first = bytes[index]
         let length: Int

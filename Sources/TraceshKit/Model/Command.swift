@@ -1,3 +1,5 @@
+import Foundation
+
 /// One parsed command of the tracesh language, with where it starts in the input.
 public struct Command: Hashable, Sendable {
     public var kind: Kind

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a command produces for the user, independent of the output format.
 public enum CommandResult: Sendable {
     /// A short confirmation or information line.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The output of code generation and the input of a run: the bpftrace program text plus what
 /// the scanner and pipeline need to turn its framed output back into events and aggregations.
 public struct CompiledProgram: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error (or note) tied to a place in the user's input, printed as `FILE:LINE:COL: error: MESSAGE`.
 public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Severity: String, Sendable { case error, warning, note }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How tracesh frames records in bpftrace's text output so that any bytes a traced string may
 /// hold (quotes, newlines, tabs, `%`, `|`, `,`, backslashes, bytes >= 0x80, even 0x1e/0x1f)
 /// arrive intact and can never be taken for the end of a field or of a record.

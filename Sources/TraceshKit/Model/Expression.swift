@@ -1,3 +1,5 @@
+import Foundation
+
 /// An expression in a filter, a spec predicate, an `agg` argument or key, or `events where`.
 ///
 /// Equality ignores source locations, so a graph read back from a saved script equals the original.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One printf conversion of a trace.py format string (`%-30s`, `%08llx`, `%.3s`), applied in
 /// user space with C's meaning, so a format gives what `printf(3)` would give for the same value.
 ///

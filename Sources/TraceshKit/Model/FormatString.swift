@@ -1,3 +1,5 @@
+import Foundation
+
 /// A trace.py/printf-style format string, parsed into literal text and conversions.
 ///
 /// Conversions are C's `%d %i %u %x %X %c %s %p` with flags, width, precision and length (see

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value with ordered object keys, so output is stable and reads in a sensible order.
 public indirect enum JSONValue: Hashable, Sendable {
     case null

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Serializes `JSONValue` as compact JSON (one line), the shape JSON Lines output needs.
 ///
 /// Byte strings that are valid UTF-8 are written as themselves. A byte that is not part of valid

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Text whose every character remembers where it came from, so diagnostics about a spec or an
 /// expression point into the original script even after continuation lines and `$VAR` expansion.
 public struct LocatedText: Hashable, Sendable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `run ... -- COMMAND > FILE` (or `>> FILE`): where the traced command's standard output goes
 /// instead of tracesh's default (the terminal, or tracesh's standard error).
 public struct OutputRedirection: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A named probe: the spec exactly as the user wrote it (after `$VAR` expansion).
 public struct ProbeDeclaration: Hashable, Sendable {
     public var name: String

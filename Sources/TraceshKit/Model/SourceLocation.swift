@@ -1,3 +1,5 @@
+import Foundation
+
 /// A position in tracesh source text: 1-based line and column (columns count characters).
 public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var line: Int

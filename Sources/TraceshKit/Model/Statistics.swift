@@ -1,3 +1,5 @@
+import Foundation
+
 /// Exact counts over every event of a run (not only the ones kept in memory).
 public struct Statistics: Hashable, Sendable {
     public struct ProcessKey: Hashable, Sendable {

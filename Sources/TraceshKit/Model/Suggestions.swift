@@ -1,3 +1,5 @@
+import Foundation
+
 /// "Did you mean" candidates: the names closest to a misspelling by edit distance.
 public enum Suggestions {
     /// Up to `limit` candidates within a distance that scales with the word's length, closest first.

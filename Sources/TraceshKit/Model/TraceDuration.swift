@@ -1,3 +1,5 @@
+import Foundation
+
 /// A length of time as users write it (`500ms`, `10s`, `2m`, `1h`), kept in milliseconds.
 public struct TraceDuration: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var milliseconds: Int64

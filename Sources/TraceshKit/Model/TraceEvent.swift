@@ -1,3 +1,5 @@
+import Foundation
+
 /// One traced event, as the scanner builds it from a framed bpftrace record.
 public struct TraceEvent: Hashable, Sendable {
     /// Wall-clock time in nanoseconds since the Unix epoch (kernel monotonic time plus one

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One probe as BCC's trace.py describes it: where to attach, what to print, and which events
 /// to keep. Unset filters mean "no filter" (an unset uid is not `uid == 0`).
 public struct TraceSpec: Hashable, Sendable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A value an event carries: an integer, or a string kept as the exact bytes bpftrace printed.
 public enum TraceValue: Hashable, Sendable, CustomStringConvertible {
     case integer(Int64)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// CSV (RFC 4180): a header row, then one row per record; fields quoted when they need it.
 public struct CSVRenderer: ResultRenderer {
     public init() {}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The session graph as a structured document (for `show graph` in JSON) and as readable lines.
 public enum GraphDocument {
     public static func json(_ graph: SessionGraph) -> JSONValue {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// JSON Lines: one JSON object per line for every result (a table gives one object per row).
 public struct JSONLinesRenderer: ResultRenderer {
     public init() {}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Human-readable output: aligned columns, messages and text as they are.
 public struct TableRenderer: ResultRenderer {
     public init() {}
