@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // C shims: fork/prctl/exec for a parent-death signal, and memmem for the event scanner.
@@ -33,12 +34,14 @@ let package = Package(
             ]
         ),
         // Drives the built `tracesh` binary (batch and terminal front ends).
-        .testTarget(name: "traceshTests", dependencies: ["CSupport"]),
+        .testTarget(name: "traceshTests", dependencies: ["CSupport", .product(name: "CSV", package: "CSV.swift")]),
         .testTarget(
             name: "TraceshKitTests",
             dependencies: [
                 "TraceshKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                // An RFC 4180 reader, to read CSV output back in tests.
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             // A small fake tracefs and golden programs, found through #filePath.
             exclude: ["Fixtures"]

@@ -1,3 +1,4 @@
+import CSV
 import Foundation
 import Testing
 
@@ -106,5 +107,22 @@ import Testing
         let set = try Tracesh.run(["--format", "csv", "-e", "set format json", "-e", "save \(path)"])
         #expect(set.status == 0)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("set format json"))
+    }
+}
+
+/// `--format csv` and `--format json` hold for what a run prints, aggregations included.
+@Suite struct RunOutputFormatTests {
+    @Test func anAggregationAfterARunIsCSV() throws {
+        guard LiveRequirement.met() else { return }
+        let result = try Tracesh.run(["--format", "csv", "-e", "probe r = sys_read", "-e", "agg r: sum arg3 by comm", "-e", "agg r: hist arg3", "-e", "run 300ms"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let reader = try CSVReader(string: result.stdout, hasHeaderRow: false)
+        var headers: [[String]] = []
+        var expectHeader = true
+        while let row = reader.next() {
+            if row == [""] { expectHeader = true; continue }
+            if expectHeader { headers.append(row); expectHeader = false }
+        }
+        #expect(headers == [["message"], ["comm", "sum"], ["low", "high", "count"]], "\(result.stdout)")
     }
 }

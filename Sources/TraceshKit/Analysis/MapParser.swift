@@ -46,9 +46,11 @@ public enum MapParser {
         let label = String(text[...labelEnd])
         let after = text[text.index(after: labelEnd)...].split(separator: " ", omittingEmptySubsequences: true)
         guard let countText = after.first, let count = Int64(countText) else { return nil }
-        let inner = label.dropFirst().dropLast()
-        let lowText = inner.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        return AggregationResult.Bucket(label: label, low: number(lowText), count: count)
+        let bounds = label.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let low = bounds.first.flatMap(number)
+        // `[2, 4)` holds 2 and 3; hist's single-value `[1]` holds 1 alone; `[1000, ...)` has no end.
+        let high = bounds.count > 1 ? number(bounds[1]) : low.map { $0 + 1 }
+        return AggregationResult.Bucket(label: label, low: low, high: high, count: count)
     }
 
     /// `512K` -> 524288 (bpftrace's suffixes are powers of 1024); nil for `...`.

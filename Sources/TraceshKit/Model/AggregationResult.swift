@@ -7,11 +7,14 @@ public struct AggregationResult: Hashable, Sendable {
         public var label: String
         /// The bucket's lower bound, when it has one (nil for lhist's `(..., min)`).
         public var low: Int64?
+        /// The bucket's upper bound, exclusive, when it has one (nil for lhist's `[max, ...)`).
+        public var high: Int64?
         public var count: Int64
 
-        public init(label: String, low: Int64?, count: Int64) {
+        public init(label: String, low: Int64?, high: Int64? = nil, count: Int64) {
             self.label = label
             self.low = low
+            self.high = high
             self.count = count
         }
     }

@@ -12,6 +12,8 @@ public enum CommandResult: Sendable {
     case text(String)
     /// A structured document, e.g. an agent response object.
     case document(JSONValue)
+    /// The result of one `agg` after a run: bars in a table, buckets in JSON and CSV.
+    case aggregation(AggregationResult)
 }
 
 /// A table of values with named columns; renderers print it as aligned text, JSON Lines or CSV.

@@ -44,6 +44,14 @@ public enum AggregationFunction: Hashable, Sendable, CustomStringConvertible {
     /// Whether the function needs a value argument (`count` alone does not).
     public var takesArgument: Bool { self != .count }
 
+    /// Whether its result is a histogram (buckets) rather than one number per key.
+    public var isHistogram: Bool {
+        switch self {
+        case .hist, .lhist: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         if case .lhist(let min, let max, let step) = self { return "lhist(\(min), \(max), \(step))" }
         return name

@@ -21,6 +21,18 @@ public enum GraphDocument {
         ])
     }
 
+    /// One row per declaration: `kind` (probe, filter, aggregation, setting, variable), the
+    /// probe or name it belongs to, and its text.
+    public static func table(_ graph: SessionGraph) -> ResultTable {
+        var rows: [[JSONValue]] = []
+        rows += graph.probes.map { [.string("probe"), .string($0.name), .string($0.spec)] }
+        rows += graph.filters.map { [.string("filter"), $0.probe.map(JSONValue.string) ?? .string(""), .string($0.condition.description)] }
+        rows += graph.aggregations.map { [.string("aggregation"), $0.probe.map(JSONValue.string) ?? .string(""), .string($0.body)] }
+        rows += graph.settings.map { [.string("setting"), .string($0.name), .string($0.value)] }
+        rows += graph.variables.map { [.string("variable"), .string($0.name), .string($0.value)] }
+        return ResultTable(columns: ["kind", "name", "value"], rows: rows)
+    }
+
     public static func text(_ graph: SessionGraph) -> String {
         var lines: [String] = []
         func section(_ title: String, _ items: [String]) {

@@ -10,6 +10,7 @@ public struct JSONLinesRenderer: ResultRenderer {
         case .text(let text): return JSONWriter.serialize(.object([("text", .string(text))]))
         case .graph(let graph): return JSONWriter.serialize(GraphDocument.json(graph))
         case .document(let value): return JSONWriter.serialize(value)
+        case .aggregation(let result): return JSONWriter.serialize(RunReport.aggregationJSON(result))
         case .table(let table):
             return table.rows.map { row in
                 JSONWriter.serialize(.object(Array(zip(table.columns, row))))

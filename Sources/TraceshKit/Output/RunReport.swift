@@ -132,7 +132,10 @@ public enum RunReport {
                 switch row.value {
                 case .scalar(let value): pairs.append(("value", .int(value)))
                 case .histogram(let buckets):
-                    pairs.append(("buckets", .array(buckets.map { .object([("range", .string($0.label)), ("low", $0.low.map(JSONValue.int) ?? .null), ("count", .int($0.count))]) })))
+                    pairs.append(("buckets", .array(buckets.map { bucket in
+                        .object([("low", bucket.low.map(JSONValue.int) ?? .null), ("high", bucket.high.map(JSONValue.int) ?? .null),
+                                 ("count", .int(bucket.count)), ("range", .string(bucket.label))])
+                    })))
                 }
                 return .object(pairs)
             })),
@@ -140,6 +143,26 @@ public enum RunReport {
     }
 
     /// An aggregation as text: a table for scalars, bars like bpftrace's for histograms.
+    /// An aggregation as rows: its keys, then its value; a histogram gives one row per bucket with
+    /// `low`, `high` (exclusive; empty where the bucket is open) and `count`.
+    public static func aggregationTable(_ result: AggregationResult) -> ResultTable {
+        let keyNames = result.aggregation.keys.map(\.description)
+        let isHistogram = result.aggregation.function.isHistogram
+        var rows: [[JSONValue]] = []
+        for row in result.rows {
+            switch row.value {
+            case .scalar(let value):
+                rows.append(row.keys.map(\.json) + [.int(value)])
+            case .histogram(let buckets):
+                for bucket in buckets {
+                    rows.append(row.keys.map(\.json) + [bucket.low.map(JSONValue.int) ?? .null, bucket.high.map(JSONValue.int) ?? .null, .int(bucket.count)])
+                }
+            }
+        }
+        let columns = keyNames + (isHistogram ? ["low", "high", "count"] : [result.aggregation.function.name])
+        return ResultTable(columns: columns, rows: rows, title: "agg " + result.title)
+    }
+
     public static func aggregationText(_ result: AggregationResult) -> String {
         var lines = ["agg \(result.title)"]
         if result.rows.isEmpty { lines.append("  (no events)") }

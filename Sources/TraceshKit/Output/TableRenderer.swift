@@ -10,6 +10,7 @@ public struct TableRenderer: ResultRenderer {
         case .graph(let graph): return GraphDocument.text(graph)
         case .document(let value): return JSONWriter.serialize(value)
         case .table(let table): return render(table)
+        case .aggregation(let result): return RunReport.aggregationText(result)
         }
     }
 

@@ -128,7 +128,7 @@ extension Interpreter {
         if let ending = run.commandEnding { summary += "; " + Self.describe(ending) }
         emit(.message(summary))
         for aggregation in pipeline.aggregations {
-            emit(.text(RunReport.aggregationText(aggregation)))
+            emit(.aggregation(aggregation))
         }
     }
 

@@ -29,6 +29,8 @@ public final class Interpreter {
     /// Whether any command has failed in this session (for the batch exit status).
     public internal(set) var anyFailure = false
     private var loadDepth = 0
+    /// Whether a CSV result was written (the next one is set apart by an empty line).
+    private var wroteCSVResult = false
     /// The file whose commands are running (nil for interactive input), for warnings.
     private var currentOrigin: String?
 
@@ -159,9 +161,16 @@ public final class Interpreter {
         return .success
     }
 
-    /// Renders a result in the session's format and writes it.
+    /// Renders a result in the session's format and writes it. CSV results are separated by an
+    /// empty line, each with its own header.
     public func emit(_ result: CommandResult) {
-        output.write(Renderers.renderer(for: format).render(result))
+        let text = Renderers.renderer(for: format).render(result)
+        if format == .csv {
+            output.write(wroteCSVResult ? "\n" + text : text)
+            wroteCSVResult = true
+        } else {
+            output.write(text)
+        }
     }
 
     private func addProbe(name: String?, spec: LocatedText, at location: SourceLocation) throws {
