@@ -20,7 +20,7 @@ public final class Interpreter {
     /// What the kernel offers; probes are checked against it when they are added.
     public let catalog: KernelCatalog
     /// The session's runs, foreground and background.
-    public let runs = RunManager()
+    public let runs: RunManager
     /// Called about five times a second while a foreground run goes on (for a status line).
     /// nil clears the status line (a run ended, or the waiting for it did).
     public var progress: ((Run.Status?) -> Void)?
@@ -38,9 +38,12 @@ public final class Interpreter {
     /// out of the graph, so that `save` writes what the session set, not the front end's options.
     public let defaultFormat: OutputFormat
 
-    public init(output: InterpreterOutput, variables: [Setting] = [], format: OutputFormat? = nil, catalog: KernelCatalog = .live) {
+    /// `runs` may be shared by several sessions (the agent's programs), so that one place stops them all.
+    public init(output: InterpreterOutput, variables: [Setting] = [], format: OutputFormat? = nil, catalog: KernelCatalog = .live,
+                runs: RunManager = RunManager()) {
         self.output = output
         self.catalog = catalog
+        self.runs = runs
         self.defaultFormat = format ?? .table
         for variable in variables { graph.setVariable(variable.name, variable.value) }
     }
