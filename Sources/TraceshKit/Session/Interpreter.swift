@@ -276,6 +276,11 @@ public final class Interpreter {
             emit(.text(lines.joined(separator: "\n")))
             return
         }
+        if topic == "expressions" {
+            // Printed from the same table the resolver reads.
+            emit(.text((["Names in expressions (type, where they can be evaluated):"] + NameTable.helpLines).joined(separator: "\n")))
+            return
+        }
         guard let entry = CommandCatalog.entry(topic) else {
             throw Diagnostic("no command '\(topic)'" + Suggestions.didYouMean(topic, in: CommandCatalog.names), at: location)
         }
