@@ -1,12 +1,8 @@
 import Foundation
 
-/// Evaluates filter expressions on events in user space: the one code path behind user-space
-/// filters of a run and `events ... where EXPR`.
-///
-/// Names: pid (process), tid, uid, cpu, comm, message, probe (its name), function, arg1..arg6,
-/// retval and tracepoint fields from the event's raw args; `$pid` is the thread id and `$tgid` the
-/// process id as in trace.py. Functions: contains(s, sub), startswith(s, p), endswith(s, p),
-/// STRCMP("lit", s). `=~` and `!~` match POSIX-style regular expressions (NSRegularExpression).
+/// Evaluates resolved conditions on events in user space: the one code path behind user-space
+/// filters of a run and `events ... where EXPR`. Names were resolved by the semantic pass
+/// (against the values each probe's events carry); this type only reads them.
 public final class EventEvaluator: @unchecked Sendable {
     public enum Value: Equatable {
         case integer(Int64)
@@ -30,55 +26,32 @@ public final class EventEvaluator: @unchecked Sendable {
         self.probes = probes
     }
 
-    /// Checks an expression once, before any event, so mistakes are reported where they were typed.
-    public static func check(_ expression: Expression) throws {
-        try expression.forEach { node in
-            switch node.kind {
-            case .identifier(let name):
-                let known = ["pid", "tid", "uid", "gid", "cpu", "comm", "message", "probe", "function", "retval"]
-                guard known.contains(name) || SpecParser.argumentNumber(name) != nil else {
-                    throw Diagnostic("unknown name '\(name)'" + Suggestions.didYouMean(name, in: known) + "; events have " + known.joined(separator: ", ") + ", arg1..arg6 and tracepoint fields (args->NAME)", at: node.location)
-                }
-            case .call(let name, let arguments):
-                let arity = ["contains": 2, "startswith": 2, "endswith": 2, "STRCMP": 2]
-                guard let expected = arity[name] else {
-                    throw Diagnostic("unknown function '\(name)'" + Suggestions.didYouMean(name, in: Array(arity.keys)) + "; available: contains, startswith, endswith, STRCMP", at: node.location)
-                }
-                guard arguments.count == expected else {
-                    throw Diagnostic("'\(name)' takes \(expected) arguments", at: node.location)
-                }
-            case .binary(let op, _, let rhs) where op == .matches || op == .notMatches:
-                guard case .string(let pattern) = rhs.kind else {
-                    throw Diagnostic("the right side of '\(op.rawValue)' must be a string literal (a regular expression)", at: rhs.location)
-                }
-                do { _ = try NSRegularExpression(pattern: pattern) } catch {
-                    throw Diagnostic("invalid regular expression \(ExpressionPrinter.quoted(pattern))", at: rhs.location)
-                }
-            default:
-                break
+    /// Resolves `condition` for each probe's events (what they carry); a name a probe lacks or
+    /// a type mistake is a located error naming the probe.
+    public static func resolve(_ condition: Expression, probes: [CompiledProbe]) throws -> [ResolvedExpression] {
+        try probes.map { probe in
+            do {
+                return try ExpressionResolver(scope: CapturedScope(probe: probe)).condition(condition)
+            } catch let diagnostic as Diagnostic {
+                throw probes.count > 1 ? Diagnostic("probe '\(probe.name)': \(diagnostic.message)", at: diagnostic.location) : diagnostic
             }
         }
     }
 
-    public func matches(_ event: TraceEvent, _ expression: Expression) -> Bool {
-        evaluate(expression, event).truth
+    public func matches(_ event: TraceEvent, _ condition: ResolvedExpression) -> Bool {
+        evaluate(condition, event).truth
     }
 
-    public func evaluate(_ expression: Expression, _ event: TraceEvent) -> Value {
-        switch expression.kind {
+    public func evaluate(_ expression: ResolvedExpression, _ event: TraceEvent) -> Value {
+        switch expression.node {
         case .integer(let value): return .integer(value)
         case .string(let value): return .bytes(Array(value.utf8))
-        case .identifier(let name): return lookup(name, event)
-        case .builtin(let name):
-            switch name {
-            case "pid": return .integer(event.tid)
-            case "tgid": return .integer(event.pid)
-            case "comm": return .bytes(event.comm)
-            default: return lookup(name, event)
-            }
-        case .field(let name): return lookup(name, event)
-        case .userString(let inner): return evaluate(inner, event)
-        case .cast(_, let inner): return evaluate(inner, event)
+        case .name(let name): return lookup(name, event)
+        // Strings were read in the kernel and captured; the captured value is the string.
+        case .readString(let inner, _): return evaluate(inner, event)
+        case .cast(let type, let inner):
+            guard case .integer(let value) = evaluate(inner, event) else { return .missing }
+            return .integer(type.convert(value))
         case .unary(let op, let inner):
             let value = evaluate(inner, event)
             switch op {
@@ -87,48 +60,47 @@ public final class EventEvaluator: @unchecked Sendable {
             case .bitwiseNot: if case .integer(let number) = value { return .integer(~number) }
             }
             return .missing
-        case .call(let name, let arguments):
+        case .call(let function, let arguments):
             let values = arguments.map { evaluate($0, event) }
-            guard values.count == 2, case .bytes(let a) = values[name == "STRCMP" ? 1 : 0], case .bytes(let b) = values[name == "STRCMP" ? 0 : 1] else {
+            guard values.count == 2, case .bytes(let a) = values[function == .strcmp ? 1 : 0], case .bytes(let b) = values[function == .strcmp ? 0 : 1] else {
                 return .integer(0)
             }
-            switch name {
-            case "contains": return .integer(b.isEmpty || Self.find(b, in: a) ? 1 : 0)
-            case "startswith": return .integer(a.starts(with: b) ? 1 : 0)
-            case "endswith": return .integer(a.reversed().starts(with: b.reversed()) ? 1 : 0)
-            case "STRCMP": return .integer(a == b ? 1 : 0)
-            default: return .integer(0)
+            switch function {
+            case .contains: return .integer(b.isEmpty || Self.find(b, in: a) ? 1 : 0)
+            case .startswith: return .integer(a.starts(with: b) ? 1 : 0)
+            case .endswith: return .integer(a.reversed().starts(with: b.reversed()) ? 1 : 0)
+            case .strcmp: return .integer(a == b ? 1 : 0)
             }
+        case .match(let subject, let pattern, let negated):
+            guard case .bytes(let bytes) = evaluate(subject, event) else { return .integer(0) }
+            let found = regex(pattern).map { regex in
+                let text = ByteText.decode(bytes)
+                return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            } ?? false
+            return .integer(found != negated ? 1 : 0)
         case .binary(let op, let lhs, let rhs):
             if op == .and { return .integer(evaluate(lhs, event).truth && evaluate(rhs, event).truth ? 1 : 0) }
             if op == .or { return .integer(evaluate(lhs, event).truth || evaluate(rhs, event).truth ? 1 : 0) }
-            let left = evaluate(lhs, event), right = evaluate(rhs, event)
-            if op == .matches || op == .notMatches {
-                guard case .bytes(let subject) = left, case .string(let pattern) = rhs.kind else { return .integer(0) }
-                let found = regex(pattern).map { regex in
-                    let text = ByteText.decode(subject)
-                    return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-                } ?? false
-                return .integer(found == (op == .matches) ? 1 : 0)
-            }
-            return Self.binary(op, left, right)
+            return Self.binary(op, evaluate(lhs, event), evaluate(rhs, event))
         }
     }
 
-    private func lookup(_ name: String, _ event: TraceEvent) -> Value {
-        switch name {
-        case "pid": return .integer(event.pid)
-        case "tid": return .integer(event.tid)
-        case "uid": return .integer(event.uid)
-        case "cpu": return .integer(event.cpu)
-        case "comm": return .bytes(event.comm)
-        case "message": return .bytes(event.message)
-        case "probe": return event.probeIndex < probes.count ? .bytes(Array(probes[event.probeIndex].name.utf8)) : .missing
-        case "function": return event.probeIndex < probes.count ? .bytes(Array(probes[event.probeIndex].function.utf8)) : .missing
-        default:
-            switch event.value(named: name) {
-            case .integer(let value): return .integer(value)
-            case .bytes(let bytes): return .bytes(bytes)
+    private func lookup(_ name: ResolvedName, _ event: TraceEvent) -> Value {
+        switch name.meaning {
+        case .builtin(.pid): return .integer(event.pid)
+        case .builtin(.tid): return .integer(event.tid)
+        case .builtin(.uid): return .integer(event.uid)
+        case .builtin(.gid): return .integer(event.gid)
+        case .builtin(.cpu): return .integer(event.cpu)
+        case .builtin(.comm): return .bytes(event.comm)
+        case .builtin(.task): return .missing
+        case .message: return .bytes(event.message)
+        case .probeName: return event.probeIndex < probes.count ? .bytes(Array(probes[event.probeIndex].name.utf8)) : .missing
+        case .function: return event.probeIndex < probes.count ? .bytes(Array(probes[event.probeIndex].function.utf8)) : .missing
+        case .argument, .field, .returnValue:
+            switch name.captureKey.flatMap(event.value(named:)) {
+            case .integer(let value)?: return .integer(value)
+            case .bytes(let bytes)?: return .bytes(bytes)
             case nil: return .missing
             }
         }

@@ -21,7 +21,8 @@ public struct Pipeline: Sendable {
     /// Records that did not fit the program (never expected; counted so nothing is silent).
     public private(set) var malformedRecords: Int64 = 0
     private let evaluator: EventEvaluator
-    private let filtersByProbe: [[Expression]]
+    /// Each probe's user-space filters, resolved against what its events carry.
+    private let filtersByProbe: [[ResolvedExpression]]
 
     public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int) {
         self.program = program
@@ -30,7 +31,12 @@ public struct Pipeline: Sendable {
         statistics = Statistics(probeCount: program.probes.count)
         evaluator = EventEvaluator(probes: program.probes)
         filtersByProbe = program.probes.indices.map { index in
-            program.userFilters.filter { $0.probeIndex == nil || $0.probeIndex == index }.map(\.condition)
+            program.userFilters.filter { $0.probeIndex == nil || $0.probeIndex == index }.map { filter in
+                // The compiler checked that each filter resolves here; a damaged recording's
+                // filter that does not keeps nothing rather than everything.
+                (try? ExpressionResolver(scope: CapturedScope(probe: program.probes[index])).condition(filter.condition))
+                    ?? ResolvedExpression(.integer(0), type: .integer, placement: .userSpace, at: filter.condition.location)
+            }
         }
     }
 
@@ -69,6 +75,9 @@ public struct Pipeline: Sendable {
         }
     }
 
+    /// An event record's fixed fields: probe index, nsecs, pid, tid, uid, gid, cpu, comm.
+    static let headerFields = 8
+
     /// `Lost 12 events` (bpftrace's perf buffer overflowed) -> 12.
     static func lostEvents(in line: String) -> Int64? {
         let words = line.split(separator: " ")
@@ -77,17 +86,17 @@ public struct Pipeline: Sendable {
     }
 
     private func makeEvent(_ fields: [[UInt8]]) -> TraceEvent? {
-        guard fields.count >= 7, let probeIndex = EventScanner.integer(fields[0]).map(Int.init),
+        guard fields.count >= Self.headerFields, let probeIndex = EventScanner.integer(fields[0]).map(Int.init),
               probeIndex >= 0, probeIndex < program.probes.count else { return nil }
         let probe = program.probes[probeIndex]
-        guard fields.count == 7 + probe.fields.count,
+        guard fields.count == Self.headerFields + probe.fields.count,
               let monotonic = EventScanner.integer(fields[1]), let pid = EventScanner.integer(fields[2]),
               let tid = EventScanner.integer(fields[3]), let uid = EventScanner.integer(fields[4]),
-              let cpu = EventScanner.integer(fields[5]) else { return nil }
+              let gid = EventScanner.integer(fields[5]), let cpu = EventScanner.integer(fields[6]) else { return nil }
         var values: [TraceValue] = []
         values.reserveCapacity(probe.fields.count)
         var rawArgs: [NamedValue] = []
-        for (field, bytes) in zip(probe.fields, fields[7...]) {
+        for (field, bytes) in zip(probe.fields, fields[Self.headerFields...]) {
             let value: TraceValue
             if field.kind == .integer {
                 guard let number = EventScanner.integer(bytes) else { return nil }
@@ -100,6 +109,6 @@ public struct Pipeline: Sendable {
         }
         let message = probe.format.map { $0.render(Array(values.prefix($0.conversions.count))) } ?? []
         return TraceEvent(timestamp: monotonic &+ clockOffset, monotonic: monotonic, probeIndex: probeIndex, pid: pid, tid: tid,
-                          uid: uid, cpu: cpu, comm: fields[6], message: message, rawArgs: rawArgs)
+                          uid: uid, gid: gid, cpu: cpu, comm: fields[7], message: message, rawArgs: rawArgs)
     }
 }

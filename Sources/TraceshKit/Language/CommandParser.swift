@@ -185,6 +185,8 @@ public enum CommandParser {
         }
         stream.advance()
         var function: AggregationFunction
+        // bpftrace's order, `lhist(VALUE, min, max, step)`, gives the value inside the call.
+        var valueInCall: Expression?
         switch functionToken.text {
         case "count": function = .count
         case "sum": function = .sum
@@ -198,6 +200,10 @@ public enum CommandParser {
             repeat {
                 let token = stream.current
                 let value = try ExpressionParser.parse(&stream)
+                if bounds.isEmpty && valueInCall == nil, stream.current.isSymbol(","), !isIntegerLiteral(value) {
+                    valueInCall = value
+                    continue
+                }
                 guard case .integer(let number) = value.kind else {
                     throw Diagnostic("lhist bounds must be integer literals", at: token.location)
                 }
@@ -205,16 +211,16 @@ public enum CommandParser {
             } while stream.accept(",")
             try stream.expect(")", "to close 'lhist('")
             guard bounds.count == 3 else {
-                throw Diagnostic("lhist takes three bounds: lhist(min, max, step)", at: functionToken.location)
+                throw Diagnostic("lhist takes three bounds: lhist(min, max, step) ARG, or bpftrace's lhist(ARG, min, max, step)", at: functionToken.location)
             }
             guard bounds[0] >= 0, bounds[0] < bounds[1], bounds[2] > 0 else {
                 throw Diagnostic("lhist needs 0 <= min < max and step > 0", at: functionToken.location)
             }
             function = .lhist(min: bounds[0], max: bounds[1], step: bounds[2])
         }
-        var argument: Expression? = nil
+        var argument: Expression? = valueInCall
         let argumentLocation = stream.current.location
-        if !stream.atEnd && !stream.current.isIdentifier("by") {
+        if valueInCall == nil && !stream.atEnd && !stream.current.isIdentifier("by") {
             argument = try ExpressionParser.parse(&stream)
         }
         var keys: [Expression] = []
@@ -230,6 +236,11 @@ public enum CommandParser {
             throw Diagnostic("'\(function.name)' needs a value to aggregate (e.g. 'agg \(function.name) arg3')", at: argumentLocation)
         }
         return Aggregation(probe: probe, function: function, argument: argument, keys: keys)
+    }
+
+    private static func isIntegerLiteral(_ expression: Expression) -> Bool {
+        if case .integer = expression.kind { return true }
+        return false
     }
 
     private static func run(_ rest: LocatedText) throws -> RunRequest {

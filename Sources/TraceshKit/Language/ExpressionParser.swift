@@ -3,12 +3,8 @@
 /// Grammar (C precedence): `||` < `&&` < `|` < `^` < `&` < `== != =~ !~` < `< <= > >=` < `<< >>`
 /// < `+ -` < `* / %` < unary `! - ~` and casts < postfix `@user` < primary.
 public enum ExpressionParser {
-    /// Type names accepted in casts such as `(int)retval` or `(unsigned long)arg1`.
-    public static let castTypes: Set<String> = [
-        "int", "unsigned", "signed", "long", "short", "char", "u8", "u16", "u32", "u64",
-        "s8", "s16", "s32", "s64", "int8_t", "int16_t", "int32_t", "int64_t",
-        "uint8_t", "uint16_t", "uint32_t", "uint64_t", "size_t", "ssize_t", "pid_t", "uid_t", "gid_t",
-    ]
+    /// Words that make up the type names casts accept (`(int)retval`, `(unsigned long)arg1`).
+    public static let castTypes: Set<String> = Set(IntegerType.cNames.keys.flatMap { $0.split(separator: " ").map(String.init) })
 
     /// Parses all of `text` as one expression.
     public static func parse(_ text: LocatedText) throws -> Expression {
@@ -108,7 +104,8 @@ public enum ExpressionParser {
             return Expression(.builtin(token.text), at: token.location)
         case .identifier:
             stream.advance()
-            if token.text == "args" && stream.accept("->") {
+            // `args->NAME`, or bpftrace's newer `args.NAME`.
+            if token.text == "args" && (stream.accept("->") || stream.accept(".")) {
                 let field = try stream.expectIdentifier("a tracepoint field name after 'args->'")
                 return Expression(.field(field.text), at: token.location)
             }

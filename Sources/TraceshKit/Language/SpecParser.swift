@@ -7,8 +7,18 @@
 /// `function` alone means `p::function` and `library:function` means `p:library:function`,
 /// exactly as in trace.py. Errors point at the offending character of the spec.
 public enum SpecParser {
-    /// trace.py's `$` built-ins.
-    public static let builtins: Set<String> = ["pid", "tgid", "uid", "gid", "cpu", "task", "comm"]
+    /// bpftrace's probe types, accepted as aliases of trace.py's (`tracepoint:syscalls:sys_enter_openat`
+    /// is `t:syscalls:sys_enter_openat`, `uprobe:/bin/bash:readline` is `p:/bin/bash:readline`).
+    static let bpftraceTypes: [String: String] = [
+        "tracepoint": "t", "kprobe": "p", "kretprobe": "r", "uprobe": "p", "uretprobe": "r", "usdt": "u",
+    ]
+
+    /// Whether the spec's head uses a bpftrace probe type (the session then keeps trace.py's form).
+    public static func usesBpftraceSpelling(_ text: String) -> Bool {
+        let head = text.prefix { !$0.isWhitespace && $0 != "(" && $0 != "\"" }
+        guard let colon = head.firstIndex(of: ":") else { return false }
+        return bpftraceTypes[String(head[..<colon])] != nil
+    }
 
     public static func parse(_ text: LocatedText) throws -> TraceSpec {
         let characters = text.characters
@@ -39,7 +49,6 @@ public enum SpecParser {
             guard stream.accept(")") else {
                 throw Diagnostic("expected ')' to close the predicate opened at \(open.location), found \(stream.describe(stream.current))", at: stream.current.location)
             }
-            try checkReferences(predicate, in: spec)
             spec.predicate = predicate
         }
         if case .string(let format) = stream.current.kind {
@@ -53,7 +62,6 @@ public enum SpecParser {
             while stream.accept(",") {
                 guard !stream.atEnd else { throw Diagnostic("expected an argument after ','", at: stream.current.location) }
                 let argument = try ExpressionParser.parse(&stream)
-                try checkReferences(argument, in: spec)
                 arguments.append(argument)
             }
             try spec.format?.check(argumentCount: arguments.count, at: arguments.first?.location ?? token.location)
@@ -80,6 +88,12 @@ public enum SpecParser {
             start = offset + 1
         }
         parts.append(head[start..<head.count])
+        // bpftrace's probe types: `kprobe:f` has no library part; the others map one to one.
+        var typeAlias: String?
+        if parts.count >= 2, let alias = bpftraceTypes[parts[0].string] {
+            typeAlias = alias
+            if parts.count == 2 { parts.insert(LocatedText(), at: 1) }
+        }
 
         let type: String
         let library: LocatedText
@@ -91,7 +105,7 @@ public enum SpecParser {
                 throw Diagnostic("'\(parts[0])' probes have three parts: \(parts[0] == LocatedText("t") ? "t:category:event" : "u:library:name")", at: parts[0].location(at: 0))
             }
             (type, library, target) = ("p", parts[0], parts[1])
-        case 3: (type, library, target) = (parts[0].string.isEmpty ? "p" : parts[0].string, parts[1], parts[2])
+        case 3: (type, library, target) = (typeAlias ?? (parts[0].string.isEmpty ? "p" : parts[0].string), parts[1], parts[2])
         default:
             throw Diagnostic("too many ':' in '\(head)'; expected [p|r|t|u]:[library]:function", at: parts[3].location(at: 0).offset(by: -1))
         }
@@ -128,33 +142,8 @@ public enum SpecParser {
         }
     }
 
-    /// Checks names in a predicate or argument: argN in 1...6, retval only on return probes,
-    /// args->field only on tracepoints, known `$` built-ins.
-    static func checkReferences(_ expression: Expression, in spec: TraceSpec) throws {
-        try expression.forEach { node in
-            switch node.kind {
-            case .identifier(let name):
-                if name == "retval" && spec.type != .return {
-                    throw Diagnostic("'retval' is only available on return probes (r::\(spec.target))", at: node.location)
-                }
-                if let number = argumentNumber(name), !(1...6).contains(number) {
-                    throw Diagnostic("'\(name)' is out of range: arguments are arg1 to arg6", at: node.location)
-                }
-            case .builtin(let name) where !builtins.contains(name):
-                throw Diagnostic("unknown built-in '$\(name)'; expected one of " + builtins.sorted().map { "$" + $0 }.joined(separator: ", "), at: node.location)
-            case .field where spec.isUserSpace:
-                throw Diagnostic("'args->' fields exist only on tracepoints and syscalls, not on user-space probes", at: node.location)
-            default:
-                break
-            }
-        }
-    }
-
     /// `arg3` -> 3; nil for other names.
-    public static func argumentNumber(_ name: String) -> Int? {
-        guard name.hasPrefix("arg"), name.count > 3 else { return nil }
-        return Int(name.dropFirst(3))
-    }
+    public static func argumentNumber(_ name: String) -> Int? { NameTable.argumentNumber(name) }
 }
 
 extension SourceLocation {

@@ -3,7 +3,7 @@
 /// Expansion happens outside single quotes. An undefined name is an error, except the trace.py
 /// built-ins (`$pid`, `$tgid`, ...), which stay for the spec parser. `\$` in double quotes is a literal `$`.
 public enum VariableExpander {
-    public static let traceBuiltins: Set<String> = ["pid", "tgid", "uid", "gid", "cpu", "task", "comm"]
+    public static let traceBuiltins: Set<String> = NameTable.dollarNames
 
     public static func expand(_ text: LocatedText, lookup: (String) -> String?) throws -> LocatedText {
         let characters = text.characters

@@ -14,6 +14,7 @@ public struct TraceEvent: Hashable, Sendable {
     /// Thread id.
     public var tid: Int64
     public var uid: Int64
+    public var gid: Int64
     public var cpu: Int64
     /// The task's command name, byte-exact.
     public var comm: [UInt8]
@@ -23,13 +24,14 @@ public struct TraceEvent: Hashable, Sendable {
     public var rawArgs: [NamedValue]
 
     public init(timestamp: Int64, monotonic: Int64, probeIndex: Int, pid: Int64, tid: Int64, uid: Int64,
-                cpu: Int64, comm: [UInt8], message: [UInt8], rawArgs: [NamedValue]) {
+                gid: Int64 = 0, cpu: Int64, comm: [UInt8], message: [UInt8], rawArgs: [NamedValue]) {
         self.timestamp = timestamp
         self.monotonic = monotonic
         self.probeIndex = probeIndex
         self.pid = pid
         self.tid = tid
         self.uid = uid
+        self.gid = gid
         self.cpu = cpu
         self.comm = comm
         self.message = message

@@ -334,7 +334,8 @@ public final class BpftraceRunner: Sendable {
     /// bpftrace's error lines, without the harmless RLIMIT_MEMLOCK warning, in tracesh's words.
     static func explain(_ stderr: String, prefix: String, exitCode: Int32? = nil) -> String {
         let lines = stderr.split(separator: "\n").map(String.init).filter { line in
-            !line.contains("couldn't set RLIMIT_MEMLOCK") && !line.trimmingCharacters(in: .whitespaces).isEmpty
+            // A quoted program line carrying `\x1f` is a framing printf: it would show the secret boundary.
+            !line.contains("couldn't set RLIMIT_MEMLOCK") && !line.contains("\\x1f") && !line.trimmingCharacters(in: .whitespaces).isEmpty
         }
         var reasons: [String] = []
         for line in lines {

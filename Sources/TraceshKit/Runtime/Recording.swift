@@ -2,7 +2,7 @@ import Foundation
 
 /// A recording of a run: the compiled program it came from, then bpftrace's raw standard output.
 ///
-///     tracesh-recording 1\n
+///     tracesh-recording 2\n
 ///     {"boundary": ..., "clock_offset": ..., "program": ..., "probes": [...], "maps": [...], "user_filters": [...]}\n
 ///     <raw bytes, exactly as bpftrace wrote them>
 ///     <trailer: one record in the run's framing, written by tracesh when the run ended>
@@ -12,7 +12,8 @@ import Foundation
 /// a replay reports the run's real duration and rate and can tell a cut or damaged file.
 /// Recordings made before the trailer existed replay too, with a warning.
 public enum Recording {
-    static let magic = "tracesh-recording 1\n"
+    /// Format 2: event records carry gid after uid (format 1 did not).
+    static let magic = "tracesh-recording 2\n"
 
     public static func header(program: CompiledProgram, clockOffset: Int64) -> [UInt8] {
         let document: JSONValue = .object([
@@ -77,6 +78,9 @@ public enum Recording {
     /// and length in bytes (the raw output follows). Nil when `prefix` ends before the header does.
     public static func header(in prefix: [UInt8], path: String) throws -> (program: CompiledProgram, clockOffset: Int64, length: Int)? {
         let magicBytes = Array(magic.utf8)
+        if prefix.starts(with: Array("tracesh-recording 1\n".utf8)) {
+            throw Diagnostic("'\(path)' was recorded by an older tracesh (recording format 1, events without gid); record it again", at: nil)
+        }
         guard prefix.starts(with: magicBytes.prefix(prefix.count)) else {
             throw Diagnostic("'\(path)' is not a tracesh recording", at: nil)
         }

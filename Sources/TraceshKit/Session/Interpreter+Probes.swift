@@ -5,7 +5,8 @@ extension Interpreter {
     /// The program a run would use now (with a fresh framing boundary; the sync probe is added
     /// at run time).
     func showBpftrace() throws {
-        let program = try ProgramCompiler.compile(graph, catalog: catalog, options: CompileOptions(excludeTracer: Int64(getpid())))
+        let program = try ProgramCompiler.compile(graph, catalog: catalog, probes: try? cachedProbes(graph),
+                                                  options: CompileOptions(excludeTracer: Int64(getpid())))
         emit(.text(program.source))
     }
 
@@ -25,11 +26,40 @@ extension Interpreter {
         emit(.table(ResultTable(columns: ["tracepoint"], rows: matches.map { [.string($0)] })))
     }
 
-    /// Compiles the graph as a run would, to find errors when a filter or aggregation is added.
-    func checkCompiles(at location: SourceLocation) throws {
-        guard catalog.isReadable, !graph.probes.isEmpty else { return }
+    /// Parses nothing: resolves a parsed spec against the kernel (skipped, as parsing alone is
+    /// enough for `save` and `load`, when tracefs cannot be read) and keeps the result.
+    func analyse(_ declaration: ProbeDeclaration, spec: TraceSpec, at location: SourceLocation) throws {
+        guard catalog.isReadable || spec.isUserSpace else { return }
         do {
-            _ = try ProgramCompiler.compile(graph, catalog: catalog, options: CompileOptions())
+            analysedProbes[declaration] = try SessionAnalyser(catalog: catalog).analyse(declaration, spec: spec)
+        } catch var diagnostic as Diagnostic {
+            diagnostic.location = diagnostic.location ?? location
+            throw diagnostic
+        }
+    }
+
+    /// The graph's probes as analysed when they were added (nil when one was not: no tracefs).
+    func cachedProbes(_ graph: SessionGraph) throws -> [AnalysedProbe] {
+        try graph.probes.map { declaration in
+            guard let probe = analysedProbes[declaration] else { throw Diagnostic("probe '\(declaration.name)' was not resolved", at: nil) }
+            return probe
+        }
+    }
+
+    /// Runs the semantic pass over `graph` (every filter and aggregation against every probe it
+    /// applies to), as a run would, without generating anything.
+    func checkSession(_ graph: SessionGraph, at location: SourceLocation) throws {
+        let analyser = SessionAnalyser(catalog: catalog)
+        do {
+            for aggregation in graph.aggregations { try SessionAnalyser.checkBuckets(aggregation) }
+            // Without tracefs only parsing is checked (so `save` and `load` work anywhere).
+            guard catalog.isReadable else { return }
+            if graph.probes.isEmpty {
+                for filter in graph.filters { try analyser.checkUnbound(filter.condition) }
+                return
+            }
+            guard let probes = try? cachedProbes(graph) else { return }
+            _ = try analyser.plan(graph, probes: probes)
         } catch var diagnostic as Diagnostic {
             diagnostic.location = diagnostic.location ?? location
             throw diagnostic

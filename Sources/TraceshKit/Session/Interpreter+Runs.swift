@@ -175,9 +175,10 @@ extension Interpreter {
         let run = try selectRun(nil, active: false, at: location)
         var events = run.pipeline.store.events
         if let condition {
-            try EventEvaluator.check(condition)
+            // The same resolver as filters, against what each probe's events carry.
+            let resolved = try EventEvaluator.resolve(condition, probes: run.program.probes)
             let evaluator = EventEvaluator(probes: run.program.probes)
-            events = events.filter { evaluator.matches($0, condition) }
+            events = events.filter { $0.probeIndex < resolved.count && evaluator.matches($0, resolved[$0.probeIndex]) }
         }
         if let limit { events = Array(events.prefix(limit)) }
         emit(.table(RunReport.eventsTable(events, program: run.program, format: format)))

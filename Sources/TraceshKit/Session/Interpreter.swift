@@ -19,6 +19,8 @@ public final class Interpreter {
     public let output: InterpreterOutput
     /// What the kernel offers; probes are checked against it when they are added.
     public let catalog: KernelCatalog
+    /// Probes already parsed and resolved, so later commands check against them without doing it again.
+    var analysedProbes: [ProbeDeclaration: AnalysedProbe] = [:]
     /// The session's runs, foreground and background.
     public let runs: RunManager
     /// Called about five times a second while a foreground run goes on (for a status line).
@@ -104,15 +106,16 @@ public final class Interpreter {
             try addProbe(name: name, spec: spec, at: command.location)
         case .filter(let filter):
             try checkProbeScope(filter.probe, at: command.location)
-            try applyIfItCompiles(at: command.location) { $0.filters.append(filter) }
+            try applyIfItChecks(at: command.location) { $0.filters.append(filter) }
         case .agg(let aggregation):
             try checkProbeScope(aggregation.probe, at: command.location)
-            try applyIfItCompiles(at: command.location) { $0.aggregations.append(aggregation) }
+            try applyIfItChecks(at: command.location) { $0.aggregations.append(aggregation) }
         case .set(let name, let value):
             try set(name, value, at: command.location)
         case .unset(let name):
             try unset(name, at: command.location)
         case .drop(let name):
+            if let dropped = graph.probe(named: name) { analysedProbes[dropped] = nil }
             guard graph.dropProbe(named: name) else {
                 throw Diagnostic("no probe named '\(name)'" + Suggestions.didYouMean(name, in: graph.probes.map(\.name)), at: command.location)
             }
@@ -181,21 +184,33 @@ public final class Interpreter {
         if graph.probe(named: probeName) != nil {
             throw Diagnostic("a probe named '\(probeName)' already exists; 'drop \(probeName)' first or choose another name", at: location)
         }
-        try ProbeValidator.validate(spec, catalog: catalog)
-        graph.probes.append(ProbeDeclaration(name: probeName, spec: spec.string))
+        let parsed = try SpecParser.parse(spec)
+        // bpftrace's spellings are aliases: the session keeps (and `save` writes) trace.py's.
+        let declaration = ProbeDeclaration(name: probeName, spec: SpecParser.usesBpftraceSpelling(spec.string) ? parsed.text : spec.string)
+        try analyse(declaration, spec: parsed, at: spec.location(at: 0))
+        var next = graph
+        next.probes.append(declaration)
+        do {
+            try checkSession(next, at: location)
+        } catch var diagnostic as Diagnostic {
+            // An earlier filter or aggregation that does not fit this probe refuses it.
+            let prefix = "probe '\(probeName)': "
+            let message = diagnostic.message.hasPrefix(prefix) ? String(diagnostic.message.dropFirst(prefix.count)) : diagnostic.message
+            let origin = diagnostic.location.map { " (the command at \($0))" } ?? ""
+            diagnostic = Diagnostic("probe '\(probeName)' does not fit an earlier filter or aggregation\(origin): \(message)", at: location)
+            analysedProbes[declaration] = nil
+            throw diagnostic
+        }
+        graph = next
         if name == nil { emit(.message("probe \(probeName) added")) }
     }
 
-    /// Applies a change to the graph, keeping it only when the graph still compiles.
-    private func applyIfItCompiles(at location: SourceLocation, _ change: (inout SessionGraph) -> Void) throws {
-        let before = graph
-        change(&graph)
-        do {
-            try checkCompiles(at: location)
-        } catch {
-            graph = before
-            throw error
-        }
+    /// Applies a change to the graph, keeping it only when the semantic pass accepts it.
+    private func applyIfItChecks(at location: SourceLocation, _ change: (inout SessionGraph) -> Void) throws {
+        var next = graph
+        change(&next)
+        try checkSession(next, at: location)
+        graph = next
     }
 
     private func checkProbeScope(_ probe: String?, at location: SourceLocation) throws {
@@ -271,6 +286,11 @@ public final class Interpreter {
                 lines.append("  " + entry.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + entry.summary)
             }
             emit(.text(lines.joined(separator: "\n")))
+            return
+        }
+        if topic == "expressions" {
+            // Printed from the same table the resolver reads.
+            emit(.text((["Names in expressions (type, where they can be evaluated):"] + NameTable.helpLines).joined(separator: "\n")))
             return
         }
         guard let entry = CommandCatalog.entry(topic) else {

@@ -18,7 +18,7 @@ import Testing
         ("probe sys_read (retval > 0)", "1:17: error: 'retval' is only available on return probes"),
         (#"probe sys_read "%d", arg7"#, "1:22: error: 'arg7' is out of range: arguments are arg1 to arg6"),
         ("probe sys_read (arg5 > 0)", "1:17: error: 'arg5' does not exist: read takes 3 arguments (arg1 = fd, arg2 = buf, arg3 = count)"),
-        (#"probe sys_openat "%s", arg2"#, "1:24: error: '%s' needs a string: read the user-space string with arg2@user"),
+        (#"probe sys_read "%s", arg1"#, "1:22: error: '%s' needs a string, but 'arg1' is a number here"),
         (#"probe sys_read "%d", comm"#, "1:22: error: '%d' needs a number, but 'comm' is a string"),
         ("probe t:sched:sched_process_exec (arg1 == 0)", "1:35: error: tracepoints have named fields, not 'arg1': use args->NAME (fields: filename, pid, old_pid)"),
         ("probe t:sched:sched_process_exec (args->nope == 1)", "1:35: error: sched:sched_process_exec has no field 'nope'"),
@@ -36,7 +36,25 @@ import Testing
         (#"probe t:sched "x""#, "1:7: error: 't' probes have three parts: t:category:event"),
         ("probe o = sys_openat\nfilter o: args->nope == 1", "2:11: error: probe 'o': syscalls:sys_enter_openat has no field 'nope'"),
         ("probe o = sys_openat\nagg o: sum comm", "2:12: error: probe 'o': 'comm' is a string; a number is needed here"),
-        ("probe o = sys_openat\nfilter o: retval == 0", "2:11: error: probe 'o': 'retval' exists only on return probes"),
+        ("probe o = sys_openat\nfilter o: retval == 0", "2:11: error: probe 'o': 'retval' is only available on return probes (r::sys_openat)"),
+        // Return probes cannot read entry arguments (yet): refused when entered, not at `run`.
+        (#"probe r::sys_openat (retval == -2) "%s", arg2@user"#, "1:42: error: 'arg2' is an entry argument, which a return probe cannot read yet"),
+        ("probe r::sys_read (arg3 > 100)", "1:20: error: 'arg3' is an entry argument"),
+        ("probe r = r::sys_read\nfilter r: arg1 == 0", "2:11: error: probe 'r': 'arg1' is an entry argument"),
+        ("probe r = r::sys_read\nagg r: count by arg2", "2:17: error: probe 'r': 'arg2' is an entry argument"),
+        ("probe r = r:c:malloc\nfilter r: arg1 == 0", "2:11: error: probe 'r': 'arg1' is an entry argument"),
+        // bpftrace 0.17 allows 1000 lhist buckets.
+        ("probe o = sys_openat\nagg o: lhist(0, 100000000, 1) arg3", "2:31: error: lhist(0, 100000000, 1) has 100000000 buckets; bpftrace allows at most 1000"),
+        ("agg lhist(retval, 0, 100000000, 1)", "1:11: error: lhist(0, 100000000, 1) has 100000000 buckets"),
+        // Names are checked when entered, before any probe, and later probes against earlier filters.
+        ("filter foo", "1:8: error: unknown name 'foo'"),
+        ("filter args->nope == 1\nprobe o = sys_openat", "2:1: error: probe 'o' does not fit an earlier filter or aggregation (the command at 1:8): syscalls:sys_enter_openat has no field 'nope'"),
+        ("agg count by arg5\nprobe o = sys_read", "2:1: error: probe 'o' does not fit an earlier filter or aggregation (the command at 1:14): 'arg5' does not exist"),
+        ("probe o = sys_openat\nfilter o: nosuch == 1", "2:11: error: probe 'o': unknown name 'nosuch' on probe 'o'; closest known names: "),
+        ("probe o = sys_openat\nfilter o: gd == 1", "2:11: error: probe 'o': unknown name 'gd' on probe 'o'; did you mean 'gid'"),
+        // User-space-only names and functions cannot go into a spec's (kernel) predicate.
+        (#"probe sys_read (message == "x")"#, "1:17: error: 'message' exists in user space only"),
+        (#"probe sys_read (comm =~ "x")"#, "1:22: error: '=~' (regular expressions) runs in user space"),
     ])
     func locatedError(script: String, expected: String) {
         let output = CollectingOutput()

@@ -14,7 +14,7 @@ struct RecordingTests {
         for index in 0..<count {
             let path = Array("/tmp/file-\(index)".utf8)
             bytes += EventScannerTests.record(.event, [Array("0".utf8), Array("\(1000 + index)".utf8), Array("7".utf8), Array("7".utf8),
-                                                       Array("0".utf8), Array("1".utf8), Array("cat".utf8), path, Array("0".utf8)])
+                                                       Array("0".utf8), Array("0".utf8), Array("1".utf8), Array("cat".utf8), path, Array("0".utf8)])
         }
         bytes += EventScannerTests.record(.end, [])
         return (program, bytes)

@@ -1,0 +1,73 @@
+/// A small bpftrace syntax tree: the only form in which a program exists before
+/// `BpftracePrinter` turns it into text. Identifiers are checked when a node is made and string
+/// literals are escaped by the printer, so nothing a user typed reaches bpftrace as raw text.
+indirect enum BpftraceExpr: Hashable, Sendable {
+    case integer(Int64)
+    /// A string literal (escaped when printed).
+    case string(String)
+    /// A builtin variable: `pid`, `comm`, `nsecs`, `curtask`, `retval`, `arg0`, ...
+    case builtin(BpftraceIdentifier)
+    /// `args->NAME`
+    case field(BpftraceIdentifier)
+    /// `NAME(ARG, ...)`: `str`, `count`, `sum`, `lhist`, ...
+    case call(BpftraceFunction, [BpftraceExpr])
+    case unary(UnaryOperator, BpftraceExpr)
+    case binary(BinaryOperator, BpftraceExpr, BpftraceExpr)
+    case cast(IntegerType, BpftraceExpr)
+    /// `@NAME` or `@NAME[KEY, ...]`
+    case map(BpftraceIdentifier, keys: [BpftraceExpr])
+}
+
+/// A bpftrace identifier: letters, digits and `_`, not starting with a digit.
+struct BpftraceIdentifier: Hashable, Sendable {
+    let text: String
+
+    init(_ text: String) throws {
+        guard let first = text.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic),
+              text.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }) else {
+            throw Diagnostic("'\(text)' is not a name bpftrace accepts", at: nil)
+        }
+        self.text = text
+    }
+
+    /// Names tracesh itself writes (builtins, map names); checked all the same.
+    init(known text: String) {
+        // A constant in tracesh's own code: a failure here is a programming error.
+        self = try! BpftraceIdentifier(text)
+    }
+}
+
+/// The bpftrace functions tracesh calls.
+enum BpftraceFunction: String, Hashable, Sendable {
+    case str, count, sum, avg, min, max, hist, lhist, print, clear
+}
+
+/// A statement inside a probe block.
+enum BpftraceStatement: Hashable, Sendable {
+    /// `printf("FORMAT", ARG, ...)`. The format comes from `EventFraming` (trusted, already
+    /// escaped for bpftrace); user data never goes into it.
+    case printf(framedFormat: String, [BpftraceExpr])
+    /// `@MAP[KEYS] = VALUE;`
+    case assign(BpftraceExpr, BpftraceExpr)
+    /// A call as a statement: `print(@m);`
+    case call(BpftraceExpr)
+}
+
+/// `ATTACH /PREDICATE && .../ { STATEMENTS }`
+struct BpftraceProbe: Hashable, Sendable {
+    /// Built by `ProbeResolver` from checked parts (paths quoted and checked for quotes).
+    var attachPoint: String
+    /// Conjuncts of the predicate, printed joined by `&&`.
+    var predicate: [BpftraceExpr]
+    var body: [BpftraceStatement]
+}
+
+/// A whole program: header comments, BEGIN, probes, END.
+struct BpftraceProgram: Hashable, Sendable {
+    var comments: [String]
+    var begin: [BpftraceStatement]
+    /// Blocks tracesh writes whole from its own constants (the sync probe).
+    var verbatimBlocks: [String]
+    var probes: [BpftraceProbe]
+    var end: [BpftraceStatement]
+}

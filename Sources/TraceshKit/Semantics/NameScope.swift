@@ -1,0 +1,144 @@
+/// What one probe offers beyond the names every event has: arguments, tracepoint fields and a
+/// return value. The resolver asks a scope; it never decides these itself.
+public protocol NameScope {
+    /// `probe 'o'`, for messages.
+    var probeLabel: String { get }
+    /// Whether the kernel can evaluate names here (false after a run: only captured values remain).
+    var inKernel: Bool { get }
+    func argument(_ number: Int, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType)
+    func field(_ name: String, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType)
+    func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType)
+    /// Names to suggest for a misspelling (besides the table's own).
+    var extraNames: [String] { get }
+}
+
+/// One attachment of a probe resolved against the kernel: the place filters, predicates and
+/// aggregations are checked and compiled for.
+public struct AttachmentScope: NameScope {
+    public let probe: ResolvedProbe
+    public let attachment: ResolvedProbe.Attachment
+    /// The spec's target as the user wrote it (`sys_read`), for messages.
+    public let target: String
+    public let probeLabel: String
+    public var inKernel: Bool { true }
+
+    public init(probe: ResolvedProbe, attachment: ResolvedProbe.Attachment, target: String, probeName: String?) {
+        self.probe = probe
+        self.attachment = attachment
+        self.target = target
+        self.probeLabel = probeName.map { "probe '\($0)'" } ?? "the probe"
+    }
+
+    public var extraNames: [String] { (attachment.format?.fields.map(\.name) ?? []).filter { $0 != "__syscall_nr" } }
+
+    public func argument(_ number: Int, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        switch probe.kind {
+        case .syscallEntry:
+            let fields = attachment.syscallArguments
+            guard number <= fields.count, !fields[number - 1].name.isEmpty else {
+                let syscall = attachment.probe.split(separator: "_").last.map(String.init) ?? "this syscall"
+                throw Diagnostic("'\(spelling)' does not exist: \(syscall) takes \(fields.count) argument\(fields.count == 1 ? "" : "s")"
+                                 + (fields.isEmpty ? "" : " (" + fields.enumerated().map { "arg\($0.offset + 1) = \($0.element.name)" }.joined(separator: ", ") + ")"), at: location)
+            }
+            return Self.fieldValue(fields[number - 1], meaning: .argument(number), spelling: spelling, captureKey: spelling, memory: .user)
+        case .syscallExit, .uretprobe:
+            throw Diagnostic("'\(spelling)' is an entry argument, which a return probe cannot read yet (bpftrace sees only the return value at \(probe.kind == .uretprobe ? "function return" : "syscall exit")); use retval, or a separate entry probe (p::\(target))", at: location)
+        case .tracepoint:
+            throw Diagnostic("tracepoints have named fields, not '\(spelling)': use args->NAME (" + fieldList() + ")", at: location)
+        case .uprobe, .usdt:
+            let name = ResolvedName(meaning: .argument(number), spelling: spelling, kernel: .builtin("arg\(number - 1)"), captureKey: spelling)
+            return (name, .integer)
+        }
+    }
+
+    public func field(_ name: String, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        guard let format = attachment.format else {
+            throw Diagnostic("'\(spelling)': only tracepoints and syscalls have named fields", at: location)
+        }
+        guard let field = format.field(named: name) else {
+            let close = Suggestions.closest(to: name, in: format.fields.map(\.name))
+            throw Diagnostic("\(format.name) has no field '\(name)'" + (close.isEmpty ? "" : "; did you mean '\(close[0])'?") + " (" + fieldList() + ")", at: location)
+        }
+        // Syscall parameters point into the calling process; other tracepoints' into the kernel.
+        return Self.fieldValue(field, meaning: .field(name), spelling: spelling, captureKey: name, memory: probe.isSyscall ? .user : .kernel)
+    }
+
+    public func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        let access: KernelAccess
+        switch probe.kind {
+        case .syscallExit: access = .tracepointField("ret")
+        case .uretprobe: access = .builtin("retval")
+        default: throw Diagnostic("'retval' is only available on return probes (r::\(target))", at: location)
+        }
+        return (ResolvedName(meaning: .returnValue, spelling: "retval", kernel: access, captureKey: "retval"), .integer)
+    }
+
+    /// A tracepoint field as a value: a `char *` stays an address until read, a `__data_loc`
+    /// string is read from the record, a `char[N]` is a string already.
+    static func fieldValue(_ field: TracepointFormat.Field, meaning: ResolvedName.Meaning, spelling: String, captureKey: String,
+                           memory: StringMemory) -> (ResolvedName, ValueType) {
+        if field.isCharPointer {
+            return (ResolvedName(meaning: meaning, spelling: spelling, kernel: .tracepointField(field.name), captureKey: captureKey), .stringPointer(memory))
+        }
+        if field.isDataLocString {
+            return (ResolvedName(meaning: meaning, spelling: spelling, kernel: .dataLocString(field.name), captureKey: captureKey), .string)
+        }
+        return (ResolvedName(meaning: meaning, spelling: spelling, kernel: .tracepointField(field.name), captureKey: captureKey), field.isString ? .string : .integer)
+    }
+
+    private func fieldList() -> String {
+        extraNames.isEmpty ? "no fields" : "fields: " + extraNames.joined(separator: ", ")
+    }
+}
+
+/// A probe after a run: only the values its events carry (`events where`, user-space filters,
+/// replays). A name the probe did not capture is an error naming what it did capture.
+public struct CapturedScope: NameScope {
+    public let probe: CompiledProbe
+    public var probeLabel: String { "probe '\(probe.name)'" }
+    public var inKernel: Bool { false }
+
+    public init(probe: CompiledProbe) { self.probe = probe }
+
+    public var extraNames: [String] { probe.fields.map(\.name) }
+
+    private func captured(_ key: String, meaning: ResolvedName.Meaning, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        guard let field = probe.fields.first(where: { $0.name == key }) else {
+            let carried = probe.fields.map(\.name)
+            throw Diagnostic("'\(spelling)' was not captured by probe '\(probe.name)' (\(probe.function)); its events carry "
+                             + (carried.isEmpty ? "no values besides pid, tid, uid, gid, cpu, comm" : carried.joined(separator: ", ") + " besides pid, tid, uid, gid, cpu, comm")
+                             + "; print it in the probe's format or filter on it with 'filter' before the run", at: location)
+        }
+        return (ResolvedName(meaning: meaning, spelling: spelling, kernel: nil, captureKey: key), field.kind == .integer ? .integer : .string)
+    }
+
+    public func argument(_ number: Int, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        try captured(spelling, meaning: .argument(number), spelling: spelling, at: location)
+    }
+
+    public func field(_ name: String, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        try captured(name, meaning: .field(name), spelling: spelling, at: location)
+    }
+
+    public func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        try captured("retval", meaning: .returnValue, spelling: "retval", at: location)
+    }
+}
+
+/// No probe yet (a filter entered first): probe-dependent names are accepted here and checked
+/// against each probe when it is added.
+public struct UnboundScope: NameScope {
+    public init() {}
+    public var probeLabel: String { "any probe" }
+    public var inKernel: Bool { true }
+    public var extraNames: [String] { [] }
+    public func argument(_ number: Int, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        (ResolvedName(meaning: .argument(number), spelling: spelling, kernel: .builtin(spelling), captureKey: spelling), .integer)
+    }
+    public func field(_ name: String, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        (ResolvedName(meaning: .field(name), spelling: spelling, kernel: .tracepointField(name), captureKey: name), .integer)
+    }
+    public func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        (ResolvedName(meaning: .returnValue, spelling: "retval", kernel: .builtin("retval"), captureKey: "retval"), .integer)
+    }
+}
