@@ -16,6 +16,21 @@ import Testing
         #expect(try terminal.exitStatus() == 0)
     }
 
+    /// Setting names and values complete from their declarations.
+    @Test func tabCompletesASettingNameAndValue() throws {
+        guard LiveRequirement.met(needsTracing: false, needsTerminal: true) else { return }
+        let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
+        try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
+        try terminal.send("set max-e", "Tab")
+        try terminal.waitForScreen { Terminal.lastLine($0) == "tracesh> set max-events" }
+        try terminal.send("C-u", "set form", "Tab")
+        try terminal.waitForScreen { Terminal.lastLine($0) == "tracesh> set format" }
+        try terminal.send("j", "Tab")
+        try terminal.waitForScreen { Terminal.lastLine($0) == "tracesh> set format json" }
+        try terminal.send("C-u", "C-d")
+        #expect(try terminal.exitStatus() == 0)
+    }
+
     @Test func historySurvivesARestart() throws {
         guard LiveRequirement.met(needsTracing: false, needsTerminal: true) else { return }
         let directory = try TemporaryDirectory()

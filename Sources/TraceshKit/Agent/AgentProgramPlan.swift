@@ -17,7 +17,7 @@ public struct AgentProgramPlan: Sendable {
         probeName = Self.isName(program.name) ? program.name : "p1"
         spec = try Self.spec(type: program.type, target: program.target)
         filter = Self.filter(program.filters)
-        let seconds = program.duration ?? Double(Settings.defaultDuration.milliseconds) / 1000
+        let seconds = program.duration ?? Double(Settings.duration(SessionGraph()).milliseconds) / 1000
         guard seconds.isFinite, seconds > 0 else { throw AgentProgramError("duration must be a positive number of seconds, not \(seconds)") }
         guard seconds * 1000 <= Double(Self.maximumDuration.milliseconds) else {
             throw AgentProgramError("duration \(Self.number(seconds)) s is longer than the maximum of \(Self.maximumDuration)")

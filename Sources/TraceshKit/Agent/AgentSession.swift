@@ -40,11 +40,12 @@ public final class AgentSession {
     /// Parses, checks and starts one program, through the same commands a user types.
     func start(_ program: AgentProgram) -> Start {
         do {
-            let plan = try AgentProgramPlan(program)
+            let plan: AgentProgramPlan
+            do { plan = try AgentProgramPlan(program) } catch { return .failure(error.description) }
             let interpreter = Interpreter(output: CollectingOutput(), format: .json, catalog: catalog, runs: runs)
-            _ = try interpreter.execute(Command(.probe(name: plan.probeName, spec: LocatedText(plan.spec)), at: .start))
+            _ = try interpreter.execute(Command(.probe(name: plan.probeName, spec: LocatedText(plan.spec)), keyword: "probe", at: .start))
             if let condition = plan.filter {
-                _ = try interpreter.execute(Command(.filter(Filter(probe: plan.probeName, condition: condition)), at: .start))
+                _ = try interpreter.execute(Command(.filter(Filter(probe: plan.probeName, condition: condition)), keyword: "filter", at: .start))
             }
             return .success(try runs.start(RunRequest(duration: plan.duration, background: true), graph: interpreter.graph,
                                            catalog: catalog, recordTo: nil))

@@ -1,12 +1,17 @@
 import Foundation
 
 /// One parsed command of the tracesh language, with where it starts in the input.
+///
+/// `keyword` is the canonical name of the declaration that parsed it (`load` for `source`), the
+/// key under which the session finds the command's executor.
 public struct Command: Hashable, Sendable {
     public var kind: Kind
+    public var keyword: String
     public var location: SourceLocation
 
-    public init(_ kind: Kind, at location: SourceLocation) {
+    public init(_ kind: Kind, keyword: String, at location: SourceLocation) {
         self.kind = kind
+        self.keyword = keyword
         self.location = location
     }
 
@@ -26,6 +31,8 @@ public struct Command: Hashable, Sendable {
         case save(path: String)
         case load(path: String)
         case set(name: String, value: String)
+        /// `default NAME VALUE`: sets NAME only when nothing (the command line included) has.
+        case setDefault(name: String, value: String)
         case unset(name: String)
         case drop(name: String)
         case record(path: String)
@@ -35,35 +42,6 @@ public struct Command: Hashable, Sendable {
         case suggest(text: String)
         case help(topic: String?)
         case quit
-    }
-
-    /// The command's keyword as the user types it.
-    public var keyword: String {
-        switch kind {
-        case .probe: return "probe"
-        case .filter: return "filter"
-        case .agg: return "agg"
-        case .run: return "run"
-        case .stop: return "stop"
-        case .wait: return "wait"
-        case .runs: return "runs"
-        case .events: return "events"
-        case .top: return "top"
-        case .stats: return "stats"
-        case .show: return "show"
-        case .save: return "save"
-        case .load: return "load"
-        case .set: return "set"
-        case .unset: return "unset"
-        case .drop: return "drop"
-        case .record: return "record"
-        case .replay: return "replay"
-        case .caps: return "caps"
-        case .list: return "list"
-        case .suggest: return "suggest"
-        case .help: return "help"
-        case .quit: return "quit"
-        }
     }
 }
 

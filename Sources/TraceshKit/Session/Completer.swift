@@ -11,10 +11,6 @@ public enum Completer {
         public var appendSpace: Bool
     }
 
-    static let settingValues: [String: [String]] = [
-        "format": OutputFormat.allCases.map(\.rawValue), "on-error": ["stop", "continue"], "stream": ["on", "off"],
-    ]
-
     public static func complete(_ text: String, graph: SessionGraph) -> Completion {
         // Only the command after the last unquoted ';' matters.
         var commandStart = text.startIndex
@@ -35,30 +31,27 @@ public enum Completer {
         if word.hasPrefix("$") {
             return finish(graph.variables.map { "$" + $0.name })
         }
-        guard position > 0, let keyword = words.first.flatMap(CommandCatalog.canonicalName) else {
-            return finish(position == 0 ? CommandCatalog.names : [])
+        guard position > 0, let declaration = words.first.flatMap(CommandRegistry.declaration) else {
+            return finish(position == 0 ? CommandRegistry.names : [])
         }
-        let probes = graph.probes.map(\.name)
-        switch (keyword, position) {
-        case ("set", 1), ("unset", 1):
-            return finish(Settings.names + graph.variables.map(\.name))
-        case ("set", 2):
-            return finish(settingValues[words[1]] ?? [])
-        case ("drop", 1):
-            return finish(probes)
-        case ("filter", 1), ("agg", 1):
-            return finish(probes.map { $0 + ":" })
-        case ("agg", _) where position == 2 || (position == 1 && !word.isEmpty):
-            return finish(AggregationFunction.names)
-        case ("show", 1):
-            return finish(ShowTarget.allCases.map(\.rawValue))
-        case ("help", 1):
-            return finish(CommandCatalog.names)
-        case ("save", 1), ("load", 1), ("record", 1), ("replay", 1):
-            return files(word)
-        default:
-            return finish([])
+        // What the declaration says completes here, turned into candidates from the session.
+        let sources = declaration.completion(position, Array(words.prefix(position)))
+        if sources == [.files] { return files(word) }
+        var candidates: [String] = []
+        for source in sources {
+            switch source {
+            case .commands: candidates += CommandRegistry.names
+            case .settings: candidates += Settings.names
+            case .variables: candidates += graph.variables.map(\.name)
+            case .settingValues(let setting): candidates += Settings.declaration(setting)?.choices ?? []
+            case .probes: candidates += graph.probes.map(\.name)
+            case .probeScopes: candidates += graph.probes.map { $0.name + ":" }
+            case .aggregationFunctions: candidates += AggregationFunction.names
+            case .words(let words): candidates += words
+            case .files: candidates += files(word).candidates
+            }
         }
+        return finish(candidates)
     }
 
     /// File names for `word`: the entries of its directory that start with its last component.

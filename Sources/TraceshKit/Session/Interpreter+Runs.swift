@@ -198,6 +198,12 @@ extension Interpreter {
         }
     }
 
+    /// `record FILE`: the next run is recorded to FILE.
+    func recordNextRun(to path: String) {
+        pendingRecording = UserPath.expand(path)
+        emit(.message("the next run will be recorded to \(UserPath.expand(path))"))
+    }
+
     func replay(_ path: String, at location: SourceLocation) throws {
         do {
             let run = try runs.replay(path, maxEvents: Settings.maxEvents(graph)) { warn($0, at: location) }

@@ -15,7 +15,7 @@ public final class Interpreter {
         case interrupted
     }
 
-    public private(set) var graph = SessionGraph()
+    public internal(set) var graph = SessionGraph()
     public let output: InterpreterOutput
     /// What the kernel offers; probes are checked against it when they are added.
     public let catalog: KernelCatalog
@@ -33,8 +33,11 @@ public final class Interpreter {
     private var loadDepth = 0
     /// Whether a CSV result was written (the next one is set apart by an empty line).
     private var wroteCSVResult = false
+    /// Variables given as NAME=VALUE on the command line: a script's `set NAME` does not replace
+    /// them (as make's command-line variables win over the makefile's), `default NAME` leaves them.
+    var commandLineVariables: Set<String> = []
     /// The file whose commands are running (nil for interactive input), for warnings.
-    private var currentOrigin: String?
+    private(set) var currentOrigin: String?
 
     /// The output format the front end asked for (`--format`); `set format` overrides it. Kept
     /// out of the graph, so that `save` writes what the session set, not the front end's options.
@@ -47,7 +50,10 @@ public final class Interpreter {
         self.catalog = catalog
         self.runs = runs
         self.defaultFormat = format ?? .table
-        for variable in variables { graph.setVariable(variable.name, variable.value) }
+        for variable in variables {
+            graph.setVariable(variable.name, variable.value)
+            commandLineVariables.insert(variable.name)
+        }
     }
 
     public var format: OutputFormat { Settings.format(graph) ?? defaultFormat }
@@ -62,6 +68,8 @@ public final class Interpreter {
         defer { currentOrigin = outerOrigin }
         var outcome = Outcome.success
         for text in ScriptSplitter.split(source, firstLine: firstLine) {
+            // Kept for the error path, to name a variable whose value an error is about.
+            var expansion: VariableExpander.Expansion?
             if runs.isInterrupted {
                 // Ctrl-C before this command began: it and the rest are not run, and say so.
                 output.report(Diagnostic("interrupted; this command and those after it were not run", at: text.location(at: 0), severity: .note),
@@ -70,7 +78,13 @@ public final class Interpreter {
             }
             do {
                 let expanded = try VariableExpander.expand(text) { [graph] in graph.variable($0) }
-                let command = try CommandParser.parse(expanded)
+                expansion = expanded
+                // In the shell the user sees what they typed; a script's `$pid` falling back to
+                // the built-in is more likely a forgotten `pid=...`.
+                if origin != nil {
+                    for note in expanded.notes { output.report(note, origin: origin, sourceLine: nil) }
+                }
+                let command = try CommandParser.parse(expanded.text)
                 switch try execute(command) {
                 case .quit: return .quit
                 case .interrupted: return .interrupted
@@ -79,6 +93,7 @@ public final class Interpreter {
             } catch let diagnostic as Diagnostic {
                 var located = diagnostic
                 if located.location == nil { located.location = text.location(at: 0) }
+                if let variables = expansion?.variablesNote { located.message += " " + variables }
                 let lineIndex = (located.location?.line ?? firstLine) - firstLine
                 let sourceLine = lines.indices.contains(lineIndex) ? lines[lineIndex] : nil
                 output.report(located, origin: origin, sourceLine: sourceLine)
@@ -99,72 +114,12 @@ public final class Interpreter {
         return outcome
     }
 
-    /// Applies one parsed command. Throws a `Diagnostic` when it fails.
+    /// Applies one parsed command through its executor. Throws a `Diagnostic` when it fails.
     public func execute(_ command: Command) throws -> Outcome {
-        switch command.kind {
-        case .probe(let name, let spec):
-            try addProbe(name: name, spec: spec, at: command.location)
-        case .filter(let filter):
-            try checkProbeScope(filter.probe, at: command.location)
-            try applyIfItChecks(at: command.location) { $0.filters.append(filter) }
-        case .agg(let aggregation):
-            try checkProbeScope(aggregation.probe, at: command.location)
-            try applyIfItChecks(at: command.location) { $0.aggregations.append(aggregation) }
-        case .set(let name, let value):
-            try set(name, value, at: command.location)
-        case .unset(let name):
-            try unset(name, at: command.location)
-        case .drop(let name):
-            if let dropped = graph.probe(named: name) { analysedProbes[dropped] = nil }
-            guard graph.dropProbe(named: name) else {
-                throw Diagnostic("no probe named '\(name)'" + Suggestions.didYouMean(name, in: graph.probes.map(\.name)), at: command.location)
-            }
-        case .show(.graph):
-            emit(.graph(graph))
-        case .save(let path):
-            try save(to: path, at: command.location)
-        case .load(let path):
-            return try load(path, at: command.location)
-        case .help(let topic):
-            try help(topic, at: command.location)
-        case .quit:
-            return .quit
-        case .suggest(let text):
-            let table = ProbeSuggester.table(for: text)
-            guard !table.rows.isEmpty else {
-                throw Diagnostic("no suggestions for '\(text)'; try words like file, network, process, memory, disk, signal, cpu", at: command.location)
-            }
-            emit(.table(table))
-        case .show(.bpftrace):
-            try showBpftrace()
-        case .caps:
-            showCapabilities()
-        case .list(let pattern):
-            try listTracepoints(pattern, at: command.location)
-        case .run(let request):
-            return try startRun(request, at: command.location)
-        case .runs:
-            listRuns()
-        case .stop(let id):
-            let run = try selectRun(id, active: true, at: command.location)
-            run.stop()
-            run.wait()
-            if run.claimReport() { report(run) }
-        case .wait(let id):
-            return try waitForRuns(id, at: command.location)
-        case .events(let limit, let condition):
-            try showEvents(limit: limit, condition: condition, at: command.location)
-        case .top(let limit):
-            try showTop(limit: limit, at: command.location)
-        case .stats:
-            try showStatistics(at: command.location)
-        case .record(let path):
-            pendingRecording = UserPath.expand(path)
-            emit(.message("the next run will be recorded to \(UserPath.expand(path))"))
-        case .replay(let path):
-            try replay(UserPath.expand(path), at: command.location)
+        guard let executor = CommandExecutors.byKeyword[command.keyword] else {
+            throw Diagnostic("internal error: no executor for '\(command.keyword)'", at: command.location)
         }
-        return .success
+        return try executor.execute(self, command)
     }
 
     /// Renders a result in the session's format and writes it. CSV results are separated by an
@@ -179,7 +134,7 @@ public final class Interpreter {
         }
     }
 
-    private func addProbe(name: String?, spec: LocatedText, at location: SourceLocation) throws {
+    func addProbe(name: String?, spec: LocatedText, at location: SourceLocation) throws {
         let probeName = name ?? graph.nextProbeName()
         if graph.probe(named: probeName) != nil {
             throw Diagnostic("a probe named '\(probeName)' already exists; 'drop \(probeName)' first or choose another name", at: location)
@@ -206,46 +161,19 @@ public final class Interpreter {
     }
 
     /// Applies a change to the graph, keeping it only when the semantic pass accepts it.
-    private func applyIfItChecks(at location: SourceLocation, _ change: (inout SessionGraph) -> Void) throws {
+    func applyIfItChecks(at location: SourceLocation, _ change: (inout SessionGraph) -> Void) throws {
         var next = graph
         change(&next)
         try checkSession(next, at: location)
         graph = next
     }
 
-    private func checkProbeScope(_ probe: String?, at location: SourceLocation) throws {
+    func checkProbeScope(_ probe: String?, at location: SourceLocation) throws {
         guard let probe, graph.probe(named: probe) == nil else { return }
         throw Diagnostic("no probe named '\(probe)'" + Suggestions.didYouMean(probe, in: graph.probes.map(\.name)), at: location)
     }
 
-    private func set(_ name: String, _ value: String, at location: SourceLocation) throws {
-        if Settings.isSetting(name) {
-            do {
-                graph.setSetting(name, try Settings.validate(name, value, in: graph))
-            } catch var diagnostic as Diagnostic {
-                diagnostic.location = location
-                throw diagnostic
-            }
-            return
-        }
-        guard !name.contains("-") else {
-            throw Diagnostic("unknown setting '\(name)'" + Suggestions.didYouMean(name, in: Settings.names) + " (variable names use letters, digits and '_')", at: location)
-        }
-        graph.setVariable(name, value)
-    }
-
-    private func unset(_ name: String, at location: SourceLocation) throws {
-        if graph.settings.contains(where: { $0.name == name }) {
-            graph.settings.removeAll { $0.name == name }
-        } else if graph.variables.contains(where: { $0.name == name }) {
-            graph.variables.removeAll { $0.name == name }
-        } else {
-            let known = graph.settings.map(\.name) + graph.variables.map(\.name)
-            throw Diagnostic("'\(name)' is not set" + Suggestions.didYouMean(name, in: known), at: location)
-        }
-    }
-
-    private func save(to path: String, at location: SourceLocation) throws {
+    func save(to path: String, at location: SourceLocation) throws {
         let target = UserPath.expand(path)
         do {
             try SafeFile.write(Array(ScriptWriter.script(for: graph).utf8), to: target)
@@ -255,7 +183,7 @@ public final class Interpreter {
         emit(.message("saved \(graph.probes.count) probe(s), \(graph.filters.count) filter(s), \(graph.aggregations.count) aggregation(s) to \(target)"))
     }
 
-    private func load(_ path: String, at location: SourceLocation) throws -> Outcome {
+    func load(_ path: String, at location: SourceLocation) throws -> Outcome {
         guard loadDepth < 16 else {
             throw Diagnostic("'load' is nested more than 16 deep (does '\(path)' load itself?)", at: location)
         }
@@ -276,31 +204,6 @@ public final class Interpreter {
         if outcome == .failure { throw LoadFailed() }
         if outcome == .interrupted { return .interrupted }
         return outcome
-    }
-
-    private func help(_ topic: String?, at location: SourceLocation) throws {
-        guard let topic else {
-            let width = CommandCatalog.entries.map(\.usage.count).max() ?? 0
-            var lines = ["Commands (help COMMAND for details):"]
-            for entry in CommandCatalog.entries {
-                lines.append("  " + entry.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + entry.summary)
-            }
-            emit(.text(lines.joined(separator: "\n")))
-            return
-        }
-        if topic == "expressions" {
-            // Printed from the same table the resolver reads.
-            emit(.text((["Names in expressions (type, where they can be evaluated):"] + NameTable.helpLines).joined(separator: "\n")))
-            return
-        }
-        guard let entry = CommandCatalog.entry(topic) else {
-            throw Diagnostic("no command '\(topic)'" + Suggestions.didYouMean(topic, in: CommandCatalog.names), at: location)
-        }
-        var lines = ["usage: \(entry.usage)", "", entry.summary, "", "example:", "  \(entry.example)"]
-        if entry.name == "set" {
-            lines += ["", "settings:"] + CommandCatalog.settings.map { "  \($0.name): \($0.summary)" }
-        }
-        emit(.text(lines.joined(separator: "\n")))
     }
 
     /// Reports a warning about the command at `location` (the command itself goes on).

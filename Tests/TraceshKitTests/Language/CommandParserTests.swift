@@ -45,6 +45,7 @@ import Testing
     @Test func runForms() throws {
         #expect(try parse("run") == .run(RunRequest()))
         #expect(try parse("run 500ms") == .run(RunRequest(duration: TraceDuration(milliseconds: 500))))
+        #expect(try parse("run 1.5s") == .run(RunRequest(duration: TraceDuration(milliseconds: 1500))))
         #expect(try parse("run 2m -- ls -l '/tmp dir' &") == .run(RunRequest(duration: .minutes(2), command: ["ls", "-l", "/tmp dir"], background: true)))
         #expect(try parse("run -- echo '&'") == .run(RunRequest(command: ["echo", "&"])))
     }
@@ -82,6 +83,7 @@ import Testing
         #expect(try parse("save \"my probes.trc\"") == .save(path: "my probes.trc"))
         #expect(try parse("source x.trc") == .load(path: "x.trc"))
         #expect(try parse("set max-events 10") == .set(name: "max-events", value: "10"))
+        #expect(try parse("default pid 1") == .setDefault(name: "pid", value: "1"))
         #expect(try parse("exit") == .quit)
         #expect(try parse("help probe") == .help(topic: "probe"))
         #expect(try parse("suggest file not found") == .suggest(text: "file not found"))
@@ -111,6 +113,8 @@ import Testing
         expectError("save a b", at: 8, "unexpected argument 'b'")
         expectError("set format", at: 11, "missing argument")
         expectError("set 9lives x", at: 5, "invalid name")
+        expectError("default pid", at: 12, "missing argument; usage: default NAME VALUE")
+        expectError("run 1.0005s", at: 5, "invalid duration '1.0005s'; use e.g. 500ms, 1.5s")
         expectError("stop x", at: 6, "expected a run id")
         expectError("events 0", at: 8, "positive count")
         expectError("events where", at: 13, "expected a condition")

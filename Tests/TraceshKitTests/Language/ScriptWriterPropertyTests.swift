@@ -65,7 +65,7 @@ enum GraphGenerator {
                 probe: scope(), function: function,
                 argument: function.takesArgument ? expression(depth: 2, using: &rng) : nil, keys: keys))
         }
-        let settings = [("format", ["table", "json", "csv"]), ("max-events", ["1", "500"]), ("on-error", ["stop", "continue"]), ("duration", ["500ms", "10s", "2m"])]
+        let settings = [("format", ["table", "json", "csv"]), ("max-events", ["1", "500"]), ("on-error", ["stop", "continue"]), ("duration", ["500ms", "1500ms", "10s", "2m"]), ("max-duration", ["90s", "10m"])]
         for (name, values) in settings where Bool.random(using: &rng) {
             graph.setSetting(name, values.randomElement(using: &rng)!)
         }

@@ -88,15 +88,33 @@ import Testing
         #expect(interpreter.graph.probes.count == 1)
     }
 
-    @Test func helpHasAnExampleForEveryCommand() {
-        for entry in CommandCatalog.entries {
+    @Test func helpRendersEveryCommandAndSettingFromTheRegistry() {
+        for declaration in CommandRegistry.declarations {
             let output = CollectingOutput()
-            let interpreter = Interpreter(output: output)
-            #expect(interpreter.run(source: "help \(entry.name)", origin: nil) == .success)
-            #expect(output.text.contains("example:\n  \(entry.example)"))
-            // Every example parses (commands are checked for syntax, not run).
-            #expect(throws: Never.self) { try CommandParser.parse(LocatedText(entry.example)) }
+            #expect(Interpreter(output: output).run(source: "help \(declaration.name)", origin: nil) == .success)
+            #expect(output.text.hasPrefix("usage: \(declaration.usage)\n\n\(declaration.summary)"), "\(output.text)")
+            #expect(output.text.contains("example:\n  \(declaration.example)"))
+            for alias in declaration.aliases {
+                let aliased = CollectingOutput()
+                #expect(Interpreter(output: aliased).run(source: "help \(alias)", origin: nil) == .success)
+                #expect(aliased.text == output.text)
+            }
         }
+        for setting in Settings.all {
+            let output = CollectingOutput()
+            #expect(Interpreter(output: output).run(source: "help \(setting.name)", origin: nil) == .success)
+            #expect(output.text.hasPrefix("setting: \(setting.name) \(setting.valueShape) (default \(setting.defaultValue))"), "\(output.text)")
+            #expect(output.text.contains(setting.summary))
+        }
+        let overview = CollectingOutput()
+        #expect(Interpreter(output: overview).run(source: "help", origin: nil) == .success)
+        for declaration in CommandRegistry.declarations {
+            #expect(overview.text.contains("  \(declaration.usage) ") && overview.text.contains(declaration.summary))
+        }
+        #expect(overview.text.contains(Settings.names.joined(separator: ", ")))
+        let unknown = CollectingOutput()
+        #expect(Interpreter(output: unknown).run(source: "help max-evnts", origin: nil) == .failure)
+        #expect(unknown.diagnostics.last == "1:1: error: no command or setting 'max-evnts'; did you mean 'max-events'?")
     }
 
     @Test func jsonFormatPrintsOneObjectPerLine() {

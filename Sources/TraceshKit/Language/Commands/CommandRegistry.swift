@@ -1,0 +1,16 @@
+/// Every command of the language, in the order `help` lists them. The parser, `help`, Tab
+/// completion, the README's command list and the session's executors all read this one list.
+public enum CommandRegistry {
+    public static let declarations: [CommandDeclaration] =
+        GraphCommands.all + RunCommands.all + SessionCommands.all + KernelCommands.all
+
+    /// Command names, then aliases (what Tab completes and "did you mean" searches).
+    public static var names: [String] {
+        declarations.map(\.name) + declarations.flatMap(\.aliases).sorted()
+    }
+
+    /// The declaration a keyword (a name or an alias) means.
+    public static func declaration(_ keyword: String) -> CommandDeclaration? {
+        declarations.first { $0.name == keyword || $0.aliases.contains(keyword) }
+    }
+}

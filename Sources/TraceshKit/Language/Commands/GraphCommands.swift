@@ -1,0 +1,58 @@
+/// The commands that build the session graph: probe, filter, agg, drop.
+enum GraphCommands {
+    static let all = [probe, filter, agg, drop]
+
+    static let probe = CommandDeclaration(
+        "probe", usage: "probe [NAME =] SPEC",
+        summary: "Add a probe from a BCC trace.py-style spec.",
+        example: "probe rd = sys_read (arg3 > 1024) \"read %d bytes\", arg3"
+    ) { input in
+        var name: String? = nil
+        var spec = input.text
+        if let scoped = input.scopedName(separator: "=") {
+            name = scoped.name
+            spec = scoped.rest
+        }
+        guard !spec.isEmpty else {
+            throw Diagnostic("expected a probe spec (e.g. 'sys_read', 't:sched:sched_process_exec')", at: spec.endLocation)
+        }
+        return .probe(name: name, spec: spec)
+    }
+
+    static let filter = CommandDeclaration(
+        "filter", usage: "filter [PROBE:] EXPR",
+        summary: "Keep only events where EXPR holds, on one probe or on all.",
+        example: "filter rd: comm == \"nginx\" && pid != 1",
+        completion: { position, _ in position == 1 ? [.probeScopes] : [] }
+    ) { input in
+        let (probe, body) = input.splitScope()
+        guard !body.isEmpty else {
+            throw Diagnostic("expected a condition (e.g. 'comm == \"cat\"')", at: body.endLocation)
+        }
+        return .filter(Filter(probe: probe, condition: try ExpressionParser.parse(body)))
+    }
+
+    static let agg = CommandDeclaration(
+        "agg", usage: "agg [PROBE:] FUNC [ARG] [by KEY, ...]",
+        summary: "Aggregate in the kernel: count, sum, avg, min, max, hist, lhist(min, max, step).",
+        example: "agg rd: hist arg3 by comm",
+        completion: { position, previous in
+            switch position {
+            case 1: return [.probeScopes, .aggregationFunctions]
+            case 2 where previous.last?.hasSuffix(":") == true: return [.aggregationFunctions]
+            default: return []
+            }
+        }
+    ) { input in
+        .agg(try AggregationSyntax.parse(input))
+    }
+
+    static let drop = CommandDeclaration(
+        "drop", usage: "drop NAME",
+        summary: "Remove a probe and the filters and aggregations on it.",
+        example: "drop rd",
+        completion: { position, _ in position == 1 ? [.probes] : [] }
+    ) { input in
+        .drop(name: try CommandInput.identifier(try input.singleWord(), "probe name"))
+    }
+}

@@ -1,0 +1,82 @@
+/// The commands about runs and their results: run, stop, wait, runs, events, top, stats,
+/// record, replay.
+enum RunCommands {
+    static let all = [run, stop, wait, runs, events, top, stats, record, replay]
+
+    static let run = CommandDeclaration(
+        "run", usage: "run [DURATION] [-- COMMAND ARGS... [> FILE | >> FILE]] [&]",
+        summary: "Trace for DURATION (or until COMMAND exits); '&' runs in the background. COMMAND's output goes to the terminal, else to tracesh's stderr, or to FILE ('>>' appends).",
+        example: "run 1.5s -- curl -s example.invalid",
+        details: ["DURATION: a number with ms, s (the default), m or h; fractions are fine to the millisecond (1.5s is 1500ms)."]
+    ) { input in
+        .run(try RunSyntax.parse(input))
+    }
+
+    static let stop = CommandDeclaration(
+        "stop", usage: "stop [ID]", summary: "Stop a run (the newest when no ID is given).", example: "stop 2"
+    ) { input in
+        .stop(id: try input.optionalRunID())
+    }
+
+    static let wait = CommandDeclaration(
+        "wait", usage: "wait [ID]", summary: "Wait for a background run to finish (all of them when no ID is given).", example: "wait 1"
+    ) { input in
+        .wait(id: try input.optionalRunID())
+    }
+
+    static let runs = CommandDeclaration(
+        "runs", usage: "runs", summary: "List runs and their states.", example: "runs"
+    ) { input in
+        _ = try input.words(0...0)
+        return .runs
+    }
+
+    static let events = CommandDeclaration(
+        "events", usage: "events [N] [where EXPR]",
+        summary: "List the last run's events, optionally the first N matching EXPR.",
+        example: "events 20 where pid == 1234",
+        completion: { position, _ in position <= 2 ? [.words(["where"])] : [] }
+    ) { input in
+        var stream = try TokenStream(lexing: input.text)
+        let limit = try CommandInput.optionalCount(&stream, for: "events")
+        var condition: Expression? = nil
+        if stream.acceptIdentifier("where") {
+            guard !stream.atEnd else { throw Diagnostic("expected a condition after 'where'", at: stream.current.location) }
+            condition = try ExpressionParser.parse(&stream)
+        }
+        try stream.expectEnd("after '\(input.usage)'")
+        return .events(limit: limit, condition: condition)
+    }
+
+    static let top = CommandDeclaration(
+        "top", usage: "top [N]", summary: "The processes with the most events in the last run.", example: "top 5"
+    ) { input in
+        var stream = try TokenStream(lexing: input.text)
+        let limit = try CommandInput.optionalCount(&stream, for: "top")
+        try stream.expectEnd("after '\(input.usage)'")
+        return .top(limit: limit)
+    }
+
+    static let stats = CommandDeclaration(
+        "stats", usage: "stats", summary: "Statistics of the last run: events, rate, lost events.", example: "stats"
+    ) { input in
+        _ = try input.words(0...0)
+        return .stats
+    }
+
+    static let record = CommandDeclaration(
+        "record", usage: "record FILE", summary: "Record the next run's raw output and plan to FILE.",
+        example: "record capture.trcrec",
+        completion: { position, _ in position == 1 ? [.files] : [] }
+    ) { input in
+        .record(path: try input.singleWord().text)
+    }
+
+    static let replay = CommandDeclaration(
+        "replay", usage: "replay FILE", summary: "Analyse a recording without root or bpftrace.",
+        example: "replay capture.trcrec",
+        completion: { position, _ in position == 1 ? [.files] : [] }
+    ) { input in
+        .replay(path: try input.singleWord().text)
+    }
+}

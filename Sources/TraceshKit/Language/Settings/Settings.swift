@@ -1,0 +1,87 @@
+/// The settings `set` knows, each declared once; any other name set with `set` is a variable.
+/// The typed accessors read a setting's value in force (the session's, else its default).
+public enum Settings {
+    /// The hard ceiling on a run: `set max-duration` may lower it, never raise it.
+    public static let durationCeiling = TraceDuration.minutes(10)
+
+    public static let formatSetting = SettingDeclaration(
+        name: "format", choices: OutputFormat.allCases.map(\.rawValue), defaultValue: OutputFormat.table.rawValue,
+        summary: "output format: table, json (JSON Lines) or csv (the default is --format's, else table)")
+
+    public static let durationSetting = SettingDeclaration(
+        name: "duration", valueShape: "DURATION", defaultValue: "10s",
+        summary: "run length when 'run' names none") { value, graph in
+        let duration = try parsePositiveDuration(value)
+        let ceiling = maxDuration(graph)
+        guard duration <= ceiling else {
+            throw Diagnostic("duration \(duration) is longer than max-duration \(ceiling)", at: nil)
+        }
+        return duration.description
+    }
+
+    public static let maxDurationSetting = SettingDeclaration(
+        name: "max-duration", valueShape: "DURATION", defaultValue: durationCeiling.description,
+        summary: "longest run allowed, at most \(durationCeiling)") { value, _ in
+        let duration = try parsePositiveDuration(value)
+        guard duration <= durationCeiling else {
+            throw Diagnostic("max-duration cannot exceed \(durationCeiling) (runs are limited to 10 minutes)", at: nil)
+        }
+        return duration.description
+    }
+
+    public static let maxEventsSetting = SettingDeclaration(
+        name: "max-events", valueShape: "N", defaultValue: "100000",
+        summary: "events kept in memory per run; older ones are dropped and counted") { value, _ in
+        guard let count = Int(value), count > 0 else {
+            throw Diagnostic("max-events must be a positive whole number, not '\(value)'", at: nil)
+        }
+        return String(count)
+    }
+
+    public static let onErrorSetting = SettingDeclaration(
+        name: "on-error", choices: ["stop", "continue"], defaultValue: "stop",
+        summary: "what a script does after a failing command (it still exits 1)")
+
+    public static let streamSetting = SettingDeclaration(
+        name: "stream", choices: ["on", "off"], defaultValue: "on",
+        summary: "on: every event streams to tracesh; off: only in-kernel aggregations come back (the cheap way to count a hot path)")
+
+    /// Every setting, in the order help lists them.
+    public static let all: [SettingDeclaration] = [
+        formatSetting, durationSetting, maxDurationSetting, maxEventsSetting, onErrorSetting, streamSetting,
+    ]
+
+    public static var names: [String] { all.map(\.name) }
+
+    public static func declaration(_ name: String) -> SettingDeclaration? { all.first { $0.name == name } }
+
+    public static func isSetting(_ name: String) -> Bool { declaration(name) != nil }
+
+    static func parsePositiveDuration(_ value: String) throws -> TraceDuration {
+        guard let duration = TraceDuration(parsing: value), duration.milliseconds > 0 else {
+            throw Diagnostic("invalid duration '\(value)'; \(TraceDuration.spellingHint) (whole milliseconds)", at: nil)
+        }
+        return duration
+    }
+
+    /// The format the session set with `set format`, if any (the front end's `--format` applies otherwise).
+    public static func format(_ graph: SessionGraph) -> OutputFormat? {
+        graph.setting(formatSetting.name).flatMap(OutputFormat.init(rawValue:))
+    }
+
+    public static func maxDuration(_ graph: SessionGraph) -> TraceDuration {
+        TraceDuration(parsing: maxDurationSetting.value(in: graph)) ?? durationCeiling
+    }
+
+    public static func duration(_ graph: SessionGraph) -> TraceDuration {
+        TraceDuration(parsing: durationSetting.value(in: graph)) ?? .seconds(10)
+    }
+
+    public static func maxEvents(_ graph: SessionGraph) -> Int {
+        Int(maxEventsSetting.value(in: graph)) ?? 100_000
+    }
+
+    public static func continuesOnError(_ graph: SessionGraph) -> Bool {
+        onErrorSetting.value(in: graph) == "continue"
+    }
+}

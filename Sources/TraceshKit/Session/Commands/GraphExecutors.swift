@@ -1,0 +1,26 @@
+/// What probe, filter, agg and drop do to the session graph.
+enum GraphExecutors {
+    static let all = [probe, filter, agg, drop]
+
+    static let probe = CommandExecutor.succeeding("probe") { interpreter, command in
+        guard case .probe(let name, let spec) = command.kind else { throw command.kindMismatch }
+        try interpreter.addProbe(name: name, spec: spec, at: command.location)
+    }
+
+    static let filter = CommandExecutor.succeeding("filter") { interpreter, command in
+        guard case .filter(let filter) = command.kind else { throw command.kindMismatch }
+        try interpreter.checkProbeScope(filter.probe, at: command.location)
+        try interpreter.applyIfItChecks(at: command.location) { $0.filters.append(filter) }
+    }
+
+    static let agg = CommandExecutor.succeeding("agg") { interpreter, command in
+        guard case .agg(let aggregation) = command.kind else { throw command.kindMismatch }
+        try interpreter.checkProbeScope(aggregation.probe, at: command.location)
+        try interpreter.applyIfItChecks(at: command.location) { $0.aggregations.append(aggregation) }
+    }
+
+    static let drop = CommandExecutor.succeeding("drop") { interpreter, command in
+        guard case .drop(let name) = command.kind else { throw command.kindMismatch }
+        try interpreter.dropProbe(name, at: command.location)
+    }
+}

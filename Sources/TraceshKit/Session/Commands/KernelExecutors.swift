@@ -1,0 +1,22 @@
+/// What caps, list and suggest do (their work lives in `Interpreter+Probes.swift`).
+enum KernelExecutors {
+    static let all = [caps, list, suggest]
+
+    static let caps = CommandExecutor.succeeding("caps") { interpreter, _ in
+        interpreter.showCapabilities()
+    }
+
+    static let list = CommandExecutor.succeeding("list") { interpreter, command in
+        guard case .list(let pattern) = command.kind else { throw command.kindMismatch }
+        try interpreter.listTracepoints(pattern, at: command.location)
+    }
+
+    static let suggest = CommandExecutor.succeeding("suggest") { interpreter, command in
+        guard case .suggest(let text) = command.kind else { throw command.kindMismatch }
+        let table = ProbeSuggester.table(for: text)
+        guard !table.rows.isEmpty else {
+            throw Diagnostic("no suggestions for '\(text)'; try words like file, network, process, memory, disk, signal, cpu", at: command.location)
+        }
+        interpreter.emit(.table(table))
+    }
+}

@@ -1,0 +1,50 @@
+/// What the commands about runs do (their work lives in `Interpreter+Runs.swift`).
+enum RunExecutors {
+    static let all = [run, stop, wait, runs, events, top, stats, record, replay]
+
+    static let run = CommandExecutor("run") { interpreter, command in
+        guard case .run(let request) = command.kind else { throw command.kindMismatch }
+        return try interpreter.startRun(request, at: command.location)
+    }
+
+    static let stop = CommandExecutor.succeeding("stop") { interpreter, command in
+        guard case .stop(let id) = command.kind else { throw command.kindMismatch }
+        let run = try interpreter.selectRun(id, active: true, at: command.location)
+        run.stop()
+        run.wait()
+        if run.claimReport() { interpreter.report(run) }
+    }
+
+    static let wait = CommandExecutor("wait") { interpreter, command in
+        guard case .wait(let id) = command.kind else { throw command.kindMismatch }
+        return try interpreter.waitForRuns(id, at: command.location)
+    }
+
+    static let runs = CommandExecutor.succeeding("runs") { interpreter, _ in
+        interpreter.listRuns()
+    }
+
+    static let events = CommandExecutor.succeeding("events") { interpreter, command in
+        guard case .events(let limit, let condition) = command.kind else { throw command.kindMismatch }
+        try interpreter.showEvents(limit: limit, condition: condition, at: command.location)
+    }
+
+    static let top = CommandExecutor.succeeding("top") { interpreter, command in
+        guard case .top(let limit) = command.kind else { throw command.kindMismatch }
+        try interpreter.showTop(limit: limit, at: command.location)
+    }
+
+    static let stats = CommandExecutor.succeeding("stats") { interpreter, command in
+        try interpreter.showStatistics(at: command.location)
+    }
+
+    static let record = CommandExecutor.succeeding("record") { interpreter, command in
+        guard case .record(let path) = command.kind else { throw command.kindMismatch }
+        interpreter.recordNextRun(to: path)
+    }
+
+    static let replay = CommandExecutor.succeeding("replay") { interpreter, command in
+        guard case .replay(let path) = command.kind else { throw command.kindMismatch }
+        try interpreter.replay(UserPath.expand(path), at: command.location)
+    }
+}

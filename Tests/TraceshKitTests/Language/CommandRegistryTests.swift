@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import TraceshKit
+
+/// The command and setting declarations are the one source of the language's commands: every
+/// declaration parses its own example, and the README lists exactly what they declare.
+@Suite struct CommandRegistryTests {
+    @Test func everyExampleParsesToItsOwnCommand() throws {
+        for declaration in CommandRegistry.declarations {
+            let command = try CommandParser.parse(LocatedText(declaration.example))
+            #expect(command.keyword == declaration.name, "\(declaration.example)")
+            #expect(declaration.usage.hasPrefix(declaration.name), "usage of \(declaration.name)")
+        }
+    }
+
+    @Test func namesAndAliasesAreUnique() {
+        let names = CommandRegistry.names
+        #expect(Set(names).count == names.count, "\(names)")
+        #expect(Set(Settings.names).count == Settings.names.count)
+        // A setting's help would be shadowed by a command of the same name.
+        #expect(Set(names).isDisjoint(with: Settings.names))
+    }
+
+    @Test func aliasesParseToTheirCommand() throws {
+        #expect(try CommandParser.parse(LocatedText("source x.trc")).keyword == "load")
+        #expect(try CommandParser.parse(LocatedText("exit")).keyword == "quit")
+        #expect(try CommandParser.parse(LocatedText("? run")).kind == .help(topic: "run"))
+    }
+
+    @Test func everySettingsDefaultIsValid() throws {
+        for setting in Settings.all {
+            #expect(try setting.validate(setting.defaultValue, in: SessionGraph()) == setting.defaultValue, "\(setting.name)")
+            for choice in setting.choices {
+                #expect(try setting.validate(choice, in: SessionGraph()) == choice)
+            }
+        }
+    }
+
+    /// The README's command list and settings table are the registry's, so documentation cannot
+    /// drift from the language. `TRACESH_UPDATE_README=1 swift test --filter CommandRegistryTests`
+    /// rewrites them between their markers.
+    @Test func readmeListsEveryCommandAndSetting() throws {
+        let path = Self.repositoryRoot + "/README.md"
+        var readme = try String(contentsOfFile: path, encoding: .utf8)
+        let sections = [("commands", "```\n" + CommandHelp.readmeCommandList() + "\n```"), ("settings", CommandHelp.readmeSettingsTable())]
+        for (name, expected) in sections {
+            let begin = "<!-- generated \(name): begin -->\n", end = "\n<!-- generated \(name): end -->"
+            let range = try #require(readme.range(of: begin).flatMap { start in
+                readme.range(of: end, range: start.upperBound..<readme.endIndex).map { start.upperBound..<$0.lowerBound }
+            }, "README.md has no \(begin)")
+            if ProcessInfo.processInfo.environment["TRACESH_UPDATE_README"] == "1" {
+                readme.replaceSubrange(range, with: expected)
+            } else {
+                #expect(String(readme[range]) == expected, "README.md's \(name) should be:\n\(expected)")
+            }
+        }
+        if ProcessInfo.processInfo.environment["TRACESH_UPDATE_README"] == "1" {
+            try readme.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+}

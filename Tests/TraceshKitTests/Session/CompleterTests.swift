@@ -1,0 +1,37 @@
+import Testing
+@testable import TraceshKit
+
+/// Tab completion reads the command and setting declarations and the session.
+@Suite struct CompleterTests {
+    func candidates(_ text: String, _ graph: SessionGraph = SessionGraph()) -> [String] {
+        Completer.complete(text, graph: graph).candidates
+    }
+
+    @Test func commandNamesComeFromTheRegistry() {
+        #expect(candidates("") == CommandRegistry.names.sorted())
+        #expect(candidates("de") == ["default"])
+        #expect(candidates("probe a = sys_read; ag") == ["agg"])
+        #expect(candidates("help ma") == ["max-duration", "max-events"])
+    }
+
+    @Test func settingNamesAndValuesComeFromTheirDeclarations() {
+        var graph = SessionGraph()
+        graph.setVariable("target", "1")
+        #expect(candidates("set ", graph) == (Settings.names + ["target"]).sorted())
+        #expect(candidates("default m") == ["max-duration", "max-events"])
+        #expect(candidates("set format ") == Settings.formatSetting.choices.sorted())
+        #expect(candidates("set stream o") == ["off", "on"])
+        #expect(candidates("unset t", graph) == ["target"])
+    }
+
+    @Test func probesScopesAndFunctions() {
+        var graph = SessionGraph()
+        graph.probes = [ProbeDeclaration(name: "open", spec: "sys_openat")]
+        #expect(candidates("drop ", graph) == ["open"])
+        #expect(candidates("filter o", graph) == ["open:"])
+        #expect(candidates("agg c", graph) == ["count"])
+        #expect(candidates("agg open: h", graph) == ["hist"])
+        #expect(candidates("show b") == ["bpftrace"])
+        #expect(candidates("events 5 w") == ["where"])
+    }
+}
