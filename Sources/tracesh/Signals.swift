@@ -43,11 +43,10 @@ enum Signals {
 
     /// Starts the watcher. `interactive` tells whether the shell is running (then Ctrl-C never
     /// ends tracesh); `terminal` is the terminal state to restore before dying of a signal.
-    static func watch(interpreter: Interpreter, interactive: @escaping @Sendable () -> Bool,
+    static func watch(runs: RunManager, interactive: @escaping @Sendable () -> Bool,
                       terminal: TerminalState?) {
         let readEnd = notifyRead
         guard readEnd >= 0 else { return }
-        let runs = interpreter.runs
         let watcher = Thread {
             _ = tracesh_unblock_stop_signals()
             var interruptsInBatch = 0

@@ -19,6 +19,7 @@ struct TraceshCommand: ParsableCommand {
           tracesh -e 'probe sys_openat' -e 'show graph'
           tracesh -e 'probe o = sys_openat "open %s", arg2@user' -e 'agg count by comm' -e 'run 5s'
           tracesh caps                              what this machine can trace
+          tracesh api < request.json                answer a diagnostic agent's request (see 'tracesh api --help')
           echo 'help probe' | tracesh
 
         EXIT STATUS:
@@ -28,6 +29,10 @@ struct TraceshCommand: ParsableCommand {
         """,
         version: version
     )
+
+    /// Front ends of their own, chosen by the first argument (`tracesh api ...`). (A root command
+    /// with positional arguments does not dispatch subcommands in swift-argument-parser.)
+    static let frontEnds: [String: ParsableCommand.Type] = ["api": AgentAPICommand.self]
 
     @Argument(help: ArgumentHelp("A .trc script to run, then NAME=VALUE variables for it.", valueName: "script"))
     var arguments: [String] = []
@@ -87,7 +92,7 @@ struct TraceshCommand: ParsableCommand {
         let (script, variables) = try scriptAndVariables()
         let output = TerminalOutput()
         let interpreter = Interpreter(output: output, variables: variables, format: format.flatMap(OutputFormat.init(rawValue:)))
-        Signals.watch(interpreter: interpreter, interactive: { REPL.active.load(ordering: .sequentiallyConsistent) },
+        Signals.watch(runs: interpreter.runs, interactive: { REPL.active.load(ordering: .sequentiallyConsistent) },
                       terminal: TerminalState())
         if isatty(STDERR_FILENO) == 1 { interpreter.progress = StatusLine.draw }
         let status = session(interpreter, script: script, output: output)

@@ -11,17 +11,20 @@ sigprocmask(SIG_SETMASK, &unblocked, nil)
 // watcher's) before anything can be interrupted by them.
 Signals.prepare()
 setlocale(LC_ALL, "")
+let arguments = Array(CommandLine.arguments.dropFirst())
+// `tracesh api ...` is a front end of its own; everything else is the shell's command line.
+let frontEnd: ParsableCommand.Type = arguments.first.flatMap { TraceshCommand.frontEnds[$0] } ?? TraceshCommand.self
 do {
-    var command = try TraceshCommand.parseAsRoot()
+    var command = try frontEnd.parseAsRoot(frontEnd == TraceshCommand.self ? arguments : Array(arguments.dropFirst()))
     try command.run()
 } catch let exit as ExitCode {
     Signals.exit(exit.rawValue)
 } catch {
     // Usage errors exit 2 (not ArgumentParser's 64) so scripts can tell them from failed commands.
-    let code = TraceshCommand.exitCode(for: error)
+    let code = frontEnd.exitCode(for: error)
     if code == .success {
-        TraceshCommand.exit(withError: error)
+        frontEnd.exit(withError: error)
     }
-    writeAll(STDERR_FILENO, Array((TraceshCommand.fullMessage(for: error) + "\n").utf8))
+    writeAll(STDERR_FILENO, Array((frontEnd.fullMessage(for: error) + "\n").utf8))
     Foundation.exit(2)
 }

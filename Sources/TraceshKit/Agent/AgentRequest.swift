@@ -80,6 +80,15 @@ public struct AgentProgram: Decodable, Sendable {
     public var duration: Double?
     public var filters: AgentFilters?
     public var description: String?
+
+    public init(name: String, type: String?, target: String, duration: Double?, filters: AgentFilters?, description: String?) {
+        self.name = name
+        self.type = type
+        self.target = target
+        self.duration = duration
+        self.filters = filters
+        self.description = description
+    }
 }
 
 /// Which processes a program traces; each becomes a predicate evaluated in the kernel.
@@ -88,4 +97,10 @@ public struct AgentFilters: Decodable, Sendable {
     public var process: String?
     public var pid: Int64?
     public var uid: Int64?
+
+    public init(process: String? = nil, pid: Int64? = nil, uid: Int64? = nil) {
+        self.process = process
+        self.pid = pid
+        self.uid = uid
+    }
 }
