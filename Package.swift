@@ -11,13 +11,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C shims: fork/prctl/exec for a parent-death signal, and memmem for the event scanner.
         .target(name: "CSupport"),
         .target(
             name: "TraceshKit",
-            dependencies: ["CSupport"]
+            dependencies: ["CSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .systemLibrary(
             name: "CLibedit",

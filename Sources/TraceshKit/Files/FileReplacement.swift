@@ -19,6 +19,10 @@ public final class FileReplacement {
     private(set) var descriptor: Int32
     /// The temporary file renamed over `target` on commit; nil when writing in place.
     private let temporary: String?
+
+    /// The path of the new file while it is written (nil when a device or FIFO is written in
+    /// place), for writers that need a path rather than bytes (a database).
+    public var temporaryPath: String? { temporary }
     /// Owner and mode to give the new file: the old file's, or nil for a brand new file.
     private let preserved: (uid: uid_t, gid: gid_t, mode: mode_t)?
     private let path: String

@@ -24,11 +24,15 @@ public struct Command: Hashable, Sendable {
         case stop(id: Int?)
         case wait(id: Int?)
         case runs
-        case events(limit: Int?, condition: Expression?)
-        case top(limit: Int?)
-        case stats
+        /// `run`: the run whose results to show (`from ID`); nil for the newest finished one.
+        case events(limit: Int?, condition: Expression?, run: Int? = nil)
+        case top(limit: Int?, run: Int? = nil)
+        case stats(run: Int? = nil)
+        /// `results [from ID]`: a run's aggregation results.
+        case results(run: Int?)
         case show(ShowTarget)
-        case save(path: String)
+        /// `save FILE [from ID]`: a script of the graph, or (for `.jsonl`, `.csv`, `.db`) a run's events.
+        case save(path: String, run: Int? = nil)
         case load(path: String)
         case set(name: String, value: String)
         /// `default NAME VALUE`: sets NAME only when nothing (the command line included) has.

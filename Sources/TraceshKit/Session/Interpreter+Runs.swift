@@ -151,13 +151,15 @@ extension Interpreter {
         }
     }
 
+    /// `runs`: each run's probes, duration, events and lost events.
     func listRuns() {
         let rows: [[JSONValue]] = runs.all.map { run in
             let status = run.status
-            return [.int(Int64(run.id)), .string(status.state.rawValue), .double((status.elapsed * 100).rounded() / 100),
+            let probes = run.program.probes.map(\.name).joined(separator: ",")
+            return [.int(Int64(run.id)), .string(status.state.rawValue), .string(probes), .double((status.elapsed * 100).rounded() / 100),
                     .int(status.events), .int(status.lostEvents), .string(run.command.joined(separator: " ")), .string(status.failure ?? "")]
         }
-        emit(.table(ResultTable(columns: ["id", "state", "elapsed_s", "events", "lost", "command", "failure"], rows: rows)))
+        emit(.table(ResultTable(columns: ["id", "state", "probes", "duration_s", "events", "lost", "command", "failure"], rows: rows)))
     }
 
     func selectRun(_ id: Int?, active: Bool, at location: SourceLocation) throws -> Run {
@@ -171,8 +173,8 @@ extension Interpreter {
         return run
     }
 
-    func showEvents(limit: Int?, condition: Expression?, at location: SourceLocation) throws {
-        let run = try selectRun(nil, active: false, at: location)
+    func showEvents(limit: Int?, condition: Expression?, from id: Int?, at location: SourceLocation) throws {
+        let run = try selectRun(id, active: false, at: location)
         var events = run.pipeline.store.events
         if let condition {
             // The same resolver as filters, against what each probe's events carry.
@@ -184,13 +186,49 @@ extension Interpreter {
         emit(.table(RunReport.eventsTable(events, program: run.program, format: format)))
     }
 
-    func showTop(limit: Int?, at location: SourceLocation) throws {
-        let run = try selectRun(nil, active: false, at: location)
+    func showTop(limit: Int?, from id: Int?, at location: SourceLocation) throws {
+        let run = try selectRun(id, active: false, at: location)
         emit(.table(RunReport.topTable(run.pipeline.statistics, limit: limit ?? 10)))
     }
 
-    func showStatistics(at location: SourceLocation) throws {
-        let run = try selectRun(nil, active: false, at: location)
+    /// `save FILE.jsonl|csv|db [from ID]`: a run's events (and for a database its probes and
+    /// aggregations too), written the safe way every save is.
+    func export(from id: Int?, as format: EventExport.Format, to path: String, at location: SourceLocation) throws {
+        let run = try selectRun(id, active: false, at: location)
+        guard run.status.state.isFinished else {
+            throw Diagnostic("run \(run.id) is still going; 'wait \(run.id)' or 'stop \(run.id)' first", at: location)
+        }
+        let snapshot = run.snapshot
+        let target = UserPath.expand(path)
+        do {
+            switch format {
+            case .jsonLines: try SafeFile.write(EventExport.jsonLines(snapshot), to: target)
+            case .csv: try SafeFile.write(EventExport.csv(snapshot), to: target)
+            case .sqlite: try SQLiteExport.save(snapshot, to: target)
+            }
+        } catch let error as FileError {
+            throw error.diagnostic(at: location)
+        } catch let diagnostic as Diagnostic {
+            throw diagnostic
+        } catch {
+            throw Diagnostic("cannot save '\(target)': \(error)", at: location)
+        }
+        emit(.message("saved run \(run.id) (\(snapshot.events.count) events) to \(target)"))
+    }
+
+    /// A run's aggregation results (as printed when it ended).
+    func showResults(from id: Int?, at location: SourceLocation) throws {
+        let run = try selectRun(id, active: false, at: location)
+        let aggregations = run.pipeline.aggregations
+        guard !aggregations.isEmpty else {
+            emit(.message("run \(run.id) has no aggregation results" + (run.status.state.isFinished ? "" : " yet (it is still going)")))
+            return
+        }
+        for aggregation in aggregations { emit(.aggregation(aggregation)) }
+    }
+
+    func showStatistics(from id: Int?, at location: SourceLocation) throws {
+        let run = try selectRun(id, active: false, at: location)
         if format == .json {
             emit(.document(RunReport.statisticsJSON(run.pipeline.statistics, duration: run.status.elapsed)))
         } else {

@@ -64,6 +64,15 @@ public final class Run: Sendable {
         }
     }
 
+    /// The run as a plain value, for exports and reports.
+    public var snapshot: RunSnapshot {
+        let status = self.status
+        let pipeline = self.pipeline
+        return RunSnapshot(id: id, state: status.state.rawValue, duration: status.elapsed, command: command, failure: status.failure,
+                           program: program, events: pipeline.store.events, statistics: pipeline.statistics,
+                           aggregations: pipeline.aggregations)
+    }
+
     /// The collected results (a copy; call when the run has finished to avoid copying mid-run).
     public var pipeline: Pipeline { record.withLock { $0.pipeline } }
 

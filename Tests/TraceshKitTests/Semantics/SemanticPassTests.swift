@@ -48,7 +48,7 @@ import Testing
     ])
     func eventsWhereUsesTheSameChecker(command: String, message: String) throws {
         let probe = CompiledProbe(name: "o", function: "sys_openat", resolved: "", format: nil, fields: [CompiledField(name: "arg2", kind: .string)])
-        guard case .events(_, let condition?) = try CommandParser.parse(LocatedText(command)).kind else {
+        guard case .events(_, let condition?, _) = try CommandParser.parse(LocatedText(command)).kind else {
             Issue.record("not an events command")
             return
         }

@@ -57,6 +57,16 @@ public struct CommandInput: Sendable {
     }
 
     /// A leading positive count (`events 20`, `top 5`), consumed when present.
+    /// `from ID`: which run a result comes from (nil when the words are absent).
+    public static func optionalRunSource(_ stream: inout TokenStream) throws -> Int? {
+        guard stream.acceptIdentifier("from") else { return nil }
+        guard case .integer(let value) = stream.current.kind, value > 0, value <= Int64(Int32.max) else {
+            throw Diagnostic("expected a run id after 'from' ('runs' lists them)", at: stream.current.location)
+        }
+        stream.advance()
+        return Int(value)
+    }
+
     public static func optionalCount(_ stream: inout TokenStream, for command: String) throws -> Int? {
         guard case .integer(let value) = stream.current.kind else { return nil }
         guard value > 0, value <= Int64(Int32.max) else {

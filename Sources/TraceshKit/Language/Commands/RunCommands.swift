@@ -1,7 +1,7 @@
 /// The commands about runs and their results: run, stop, wait, runs, events, top, stats,
 /// record, replay.
 enum RunCommands {
-    static let all = [run, stop, wait, runs, events, top, stats, record, replay]
+    static let all = [run, stop, wait, runs, events, top, stats, results, record, replay]
 
     static let run = CommandDeclaration(
         "run", usage: "run [DURATION] [-- COMMAND ARGS... [> FILE | >> FILE]] [&]",
@@ -32,36 +32,52 @@ enum RunCommands {
     }
 
     static let events = CommandDeclaration(
-        "events", usage: "events [N] [where EXPR]",
-        summary: "List the last run's events, optionally the first N matching EXPR.",
-        example: "events 20 where pid == 1234",
-        completion: { position, _ in position <= 2 ? [.words(["where"])] : [] }
+        "events", usage: "events [N] [from ID] [where EXPR]",
+        summary: "List the last run's events (or run ID's), optionally the first N matching EXPR.",
+        example: "events 20 from 1 where pid == 1234",
+        completion: { position, _ in position <= 3 ? [.words(["from", "where"])] : [] }
     ) { input in
         var stream = try TokenStream(lexing: input.text)
         let limit = try CommandInput.optionalCount(&stream, for: "events")
+        let run = try CommandInput.optionalRunSource(&stream)
         var condition: Expression? = nil
         if stream.acceptIdentifier("where") {
             guard !stream.atEnd else { throw Diagnostic("expected a condition after 'where'", at: stream.current.location) }
             condition = try ExpressionParser.parse(&stream)
         }
         try stream.expectEnd("after '\(input.usage)'")
-        return .events(limit: limit, condition: condition)
+        return .events(limit: limit, condition: condition, run: run)
     }
 
     static let top = CommandDeclaration(
-        "top", usage: "top [N]", summary: "The processes with the most events in the last run.", example: "top 5"
+        "top", usage: "top [N] [from ID]", summary: "The processes with the most events in the last run (or run ID).", example: "top 5",
+        completion: { position, _ in position <= 2 ? [.words(["from"])] : [] }
     ) { input in
         var stream = try TokenStream(lexing: input.text)
         let limit = try CommandInput.optionalCount(&stream, for: "top")
+        let run = try CommandInput.optionalRunSource(&stream)
         try stream.expectEnd("after '\(input.usage)'")
-        return .top(limit: limit)
+        return .top(limit: limit, run: run)
     }
 
     static let stats = CommandDeclaration(
-        "stats", usage: "stats", summary: "Statistics of the last run: events, rate, lost events.", example: "stats"
+        "stats", usage: "stats [from ID]", summary: "Statistics of the last run (or run ID): events, rate, lost events.", example: "stats from 1",
+        completion: { position, _ in position == 1 ? [.words(["from"])] : [] }
     ) { input in
-        _ = try input.words(0...0)
-        return .stats
+        var stream = try TokenStream(lexing: input.text)
+        let run = try CommandInput.optionalRunSource(&stream)
+        try stream.expectEnd("after '\(input.usage)'")
+        return .stats(run: run)
+    }
+
+    static let results = CommandDeclaration(
+        "results", usage: "results [from ID]", summary: "The aggregation results of the last run (or run ID).", example: "results from 2",
+        completion: { position, _ in position == 1 ? [.words(["from"])] : [] }
+    ) { input in
+        var stream = try TokenStream(lexing: input.text)
+        let run = try CommandInput.optionalRunSource(&stream)
+        try stream.expectEnd("after '\(input.usage)'")
+        return .results(run: run)
     }
 
     static let record = CommandDeclaration(

@@ -16,10 +16,25 @@ enum SessionCommands {
     }
 
     static let save = CommandDeclaration(
-        "save", usage: "save FILE", summary: "Write the session graph as a script that rebuilds it.", example: "save probes.trc",
-        completion: { position, _ in position == 1 ? [.files] : [] }
+        "save", usage: "save FILE [from ID]",
+        summary: "Write the session graph as a script; FILE.jsonl, FILE.csv or FILE.db: a run's events (the last run's, or run ID's).",
+        example: "save incident.db from 2",
+        details: ["FILE.jsonl: one JSON object per event; FILE.csv: one row per event; FILE.db: a SQLite database",
+                  "(tables runs, probes, events, aggregations) to which each save adds the run."],
+        completion: { position, _ in position == 1 ? [.files] : position == 2 ? [.words(["from"])] : [] }
     ) { input in
-        .save(path: try input.singleWord().text)
+        let words = try input.words(1...3)
+        var run: Int?
+        if words.count > 1 {
+            guard words[1].text == "from", words.count == 3 else {
+                throw Diagnostic("expected 'from ID' after the file; usage: \(input.usage)", at: words[1].location)
+            }
+            guard let id = Int(words[2].text), id > 0 else {
+                throw Diagnostic("expected a run id (a positive number), found '\(words[2].text)'", at: words[2].location)
+            }
+            run = id
+        }
+        return .save(path: words[0].text, run: run)
     }
 
     static let load = CommandDeclaration(

@@ -1,6 +1,6 @@
 /// What the commands about runs do (their work lives in `Interpreter+Runs.swift`).
 enum RunExecutors {
-    static let all = [run, stop, wait, runs, events, top, stats, record, replay]
+    static let all = [run, stop, wait, runs, events, top, stats, results, record, replay]
 
     static let run = CommandExecutor("run") { interpreter, command in
         guard case .run(let request) = command.kind else { throw command.kindMismatch }
@@ -25,17 +25,23 @@ enum RunExecutors {
     }
 
     static let events = CommandExecutor.succeeding("events") { interpreter, command in
-        guard case .events(let limit, let condition) = command.kind else { throw command.kindMismatch }
-        try interpreter.showEvents(limit: limit, condition: condition, at: command.location)
+        guard case .events(let limit, let condition, let run) = command.kind else { throw command.kindMismatch }
+        try interpreter.showEvents(limit: limit, condition: condition, from: run, at: command.location)
     }
 
     static let top = CommandExecutor.succeeding("top") { interpreter, command in
-        guard case .top(let limit) = command.kind else { throw command.kindMismatch }
-        try interpreter.showTop(limit: limit, at: command.location)
+        guard case .top(let limit, let run) = command.kind else { throw command.kindMismatch }
+        try interpreter.showTop(limit: limit, from: run, at: command.location)
     }
 
     static let stats = CommandExecutor.succeeding("stats") { interpreter, command in
-        try interpreter.showStatistics(at: command.location)
+        guard case .stats(let run) = command.kind else { throw command.kindMismatch }
+        try interpreter.showStatistics(from: run, at: command.location)
+    }
+
+    static let results = CommandExecutor.succeeding("results") { interpreter, command in
+        guard case .results(let run) = command.kind else { throw command.kindMismatch }
+        try interpreter.showResults(from: run, at: command.location)
     }
 
     static let record = CommandExecutor.succeeding("record") { interpreter, command in

@@ -11,8 +11,14 @@ enum SessionExecutors {
     }
 
     static let save = CommandExecutor.succeeding("save") { interpreter, command in
-        guard case .save(let path) = command.kind else { throw command.kindMismatch }
-        try interpreter.save(to: path, at: command.location)
+        guard case .save(let path, let run) = command.kind else { throw command.kindMismatch }
+        if let format = EventExport.Format(path: path) {
+            try interpreter.export(from: run, as: format, to: path, at: command.location)
+        } else if run != nil {
+            throw Diagnostic("'from ID' saves a run's events: name a .jsonl, .csv or .db file", at: command.location)
+        } else {
+            try interpreter.save(to: path, at: command.location)
+        }
     }
 
     static let load = CommandExecutor("load") { interpreter, command in
