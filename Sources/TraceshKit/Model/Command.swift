@@ -18,6 +18,8 @@ public struct Command: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// `probe [NAME =] SPEC`; the spec stays text here, with locations, for the spec parser.
         case probe(name: String?, spec: LocatedText)
+        /// `probe [NAME =] use SPEC_NAME`: one of the predefined specs (`BuiltinSpec`).
+        case useProbe(name: String?, builtin: String)
         case filter(Filter)
         case agg(Aggregation)
         case run(RunRequest)
@@ -43,7 +45,8 @@ public struct Command: Hashable, Sendable {
         case replay(path: String)
         case caps
         case list(pattern: String?)
-        case suggest(text: String)
+        /// `suggest TEXT [--add]`: `add` adds the suggested probes to the session.
+        case suggest(text: String, add: Bool = false)
         case help(topic: String?)
         case quit
     }

@@ -66,3 +66,37 @@ extension Interpreter {
         }
     }
 }
+
+extension Interpreter {
+    /// `probe [NAME =] use SPEC_NAME`: a predefined spec, checked like any other; its runs last
+    /// its default duration unless the session set one.
+    func addBuiltinProbe(_ builtinName: String, name: String?, at location: SourceLocation) throws {
+        guard let builtin = BuiltinSpec.named(builtinName) else {
+            throw Diagnostic("no predefined spec '\(builtinName)' ('list specs' shows them)", at: location)
+        }
+        let probeName = name ?? builtin.name
+        try addProbe(name: probeName, spec: LocatedText(builtin.spec), at: location)
+        var note = ""
+        if graph.setting("duration") == nil {
+            graph.setSetting("duration", builtin.duration.description)
+            note = "; runs last \(builtin.duration) unless 'set duration'"
+        }
+        emit(.message("probe \(probeName) = \(builtin.spec)\(note)"))
+    }
+
+    /// `suggest TEXT --add`: the suggested probes join the session; one this machine cannot
+    /// trace is left out with a warning, the others are added.
+    func addSuggestedProbes(for text: String, at location: SourceLocation) throws {
+        var added: [String] = []
+        for suggestion in ProbeSuggester.suggestions(for: text) {
+            let name = graph.nextProbeName()
+            do {
+                try addProbe(name: name, spec: LocatedText(suggestion.spec), at: location)
+                added.append(name)
+            } catch let diagnostic as Diagnostic {
+                warn("not added: \(suggestion.spec): \(diagnostic.message)", at: location)
+            }
+        }
+        emit(.message(added.isEmpty ? "no suggested probe could be added" : "added probe\(added.count == 1 ? "" : "s") \(added.joined(separator: ", "))"))
+    }
+}

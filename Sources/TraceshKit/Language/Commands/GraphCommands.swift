@@ -3,9 +3,13 @@ enum GraphCommands {
     static let all = [probe, filter, agg, drop]
 
     static let probe = CommandDeclaration(
-        "probe", usage: "probe [NAME =] SPEC",
-        summary: "Add a probe from a BCC trace.py-style spec.",
-        example: "probe rd = sys_read (arg3 > 1024) \"read %d bytes\", arg3"
+        "probe", usage: "probe [NAME =] SPEC | probe [NAME =] use SPEC_NAME",
+        summary: "Add a probe from a BCC trace.py-style spec, or one of the predefined specs ('list specs').",
+        example: "probe rd = sys_read (arg3 > 1024) \"read %d bytes\", arg3",
+        details: ["probe use test_sys_open adds the predefined spec of that name (5 s runs unless duration is set)."],
+        completion: { position, previous in
+            position == 2 && previous.last == "use" ? [.words(BuiltinSpec.all.map(\.name))] : position == 1 ? [.words(["use"])] : []
+        }
     ) { input in
         var name: String? = nil
         var spec = input.text
@@ -15,6 +19,17 @@ enum GraphCommands {
         }
         guard !spec.isEmpty else {
             throw Diagnostic("expected a probe spec (e.g. 'sys_read', 't:sched:sched_process_exec')", at: spec.endLocation)
+        }
+        let words = try WordScanner.words(spec)
+        if words.first?.text == "use", !(words.first?.quoted ?? true) {
+            guard words.count == 2 else {
+                throw Diagnostic("expected one predefined spec name after 'use' ('list specs' shows them)", at: words.count > 2 ? words[2].location : spec.endLocation)
+            }
+            guard BuiltinSpec.named(words[1].text) != nil else {
+                throw Diagnostic("no predefined spec '\(words[1].text)'" + Suggestions.didYouMean(words[1].text, in: BuiltinSpec.all.map(\.name))
+                                 + " ('list specs' shows them)", at: words[1].location)
+            }
+            return .useProbe(name: name, builtin: words[1].text)
         }
         return .probe(name: name, spec: spec)
     }

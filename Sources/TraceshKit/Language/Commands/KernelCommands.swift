@@ -16,11 +16,17 @@ enum KernelCommands {
     }
 
     static let suggest = CommandDeclaration(
-        "suggest", usage: "suggest TEXT", summary: "Suggest probes for a problem description.", example: "suggest file not found"
+        "suggest", usage: "suggest TEXT [--add]", summary: "Suggest probes for a problem description (--add adds them).", example: "suggest file not found"
     ) { input in
         guard !input.text.isEmpty else {
             throw Diagnostic("'suggest' needs a description of the problem", at: input.text.endLocation)
         }
-        return .suggest(text: input.text.string)
+        let text = input.text.string.trimmingCharacters(in: .whitespaces)
+        if text.hasSuffix(" --add") || text == "--add" {
+            let problem = String(text.dropLast("--add".count)).trimmingCharacters(in: .whitespaces)
+            guard !problem.isEmpty else { throw Diagnostic("'suggest' needs a description of the problem", at: input.text.location(at: 0)) }
+            return .suggest(text: problem, add: true)
+        }
+        return .suggest(text: text)
     }
 }

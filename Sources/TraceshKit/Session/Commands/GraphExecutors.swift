@@ -3,8 +3,14 @@ enum GraphExecutors {
     static let all = [probe, filter, agg, drop]
 
     static let probe = CommandExecutor.succeeding("probe") { interpreter, command in
-        guard case .probe(let name, let spec) = command.kind else { throw command.kindMismatch }
-        try interpreter.addProbe(name: name, spec: spec, at: command.location)
+        switch command.kind {
+        case .probe(let name, let spec):
+            try interpreter.addProbe(name: name, spec: spec, at: command.location)
+        case .useProbe(let name, let builtin):
+            try interpreter.addBuiltinProbe(builtin, name: name, at: command.location)
+        default:
+            throw command.kindMismatch
+        }
     }
 
     static let filter = CommandExecutor.succeeding("filter") { interpreter, command in

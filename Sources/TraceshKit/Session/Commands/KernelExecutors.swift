@@ -8,15 +8,22 @@ enum KernelExecutors {
 
     static let list = CommandExecutor.succeeding("list") { interpreter, command in
         guard case .list(let pattern) = command.kind else { throw command.kindMismatch }
+        if pattern == "specs" {
+            interpreter.emit(.table(ResultTable(columns: ["name", "spec", "duration", "description"], rows: BuiltinSpec.all.map {
+                [.string($0.name), .string($0.spec), .string($0.duration.description), .string($0.description)]
+            })))
+            return
+        }
         try interpreter.listTracepoints(pattern, at: command.location)
     }
 
     static let suggest = CommandExecutor.succeeding("suggest") { interpreter, command in
-        guard case .suggest(let text) = command.kind else { throw command.kindMismatch }
+        guard case .suggest(let text, let add) = command.kind else { throw command.kindMismatch }
         let table = ProbeSuggester.table(for: text)
         guard !table.rows.isEmpty else {
             throw Diagnostic("no suggestions for '\(text)'; try words like file, network, process, memory, disk, signal, cpu", at: command.location)
         }
         interpreter.emit(.table(table))
+        if add { try interpreter.addSuggestedProbes(for: text, at: command.location) }
     }
 }
