@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.0.0"),
     ],
     targets: [
         // C shims: fork/prctl/exec for a parent-death signal, and memmem for the event scanner.
@@ -32,10 +34,16 @@ let package = Package(
                 "CLibedit",
                 "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
         // Drives the built `tracesh` binary (batch and terminal front ends).
-        .testTarget(name: "traceshTests", dependencies: ["CSupport", .product(name: "CSV", package: "CSV.swift")]),
+        .testTarget(name: "traceshTests", dependencies: [
+            "CSupport", .product(name: "CSV", package: "CSV.swift"),
+            // A real MCP client for `tracesh mcp`.
+            .product(name: "MCP", package: "swift-sdk"),
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         .testTarget(
             name: "TraceshKitTests",
             dependencies: [

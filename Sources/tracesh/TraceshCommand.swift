@@ -20,6 +20,7 @@ struct TraceshCommand: ParsableCommand {
           tracesh -e 'probe o = sys_openat "open %s", arg2@user' -e 'agg count by comm' -e 'run 5s'
           tracesh caps                              what this machine can trace
           tracesh api < request.json                answer a diagnostic agent's request (see 'tracesh api --help')
+          tracesh mcp                               an MCP server on stdio for AI agents (see 'tracesh mcp --help')
           echo 'help probe' | tracesh
 
         EXIT STATUS:
@@ -32,7 +33,7 @@ struct TraceshCommand: ParsableCommand {
 
     /// Front ends of their own, chosen by the first argument (`tracesh api ...`). (A root command
     /// with positional arguments does not dispatch subcommands in swift-argument-parser.)
-    static let frontEnds: [String: ParsableCommand.Type] = ["api": AgentAPICommand.self]
+    static let frontEnds: [String: ParsableCommand.Type] = ["api": AgentAPICommand.self, "mcp": MCPCommand.self]
 
     @Argument(help: ArgumentHelp("A .trc script to run, then NAME=VALUE variables for it.", valueName: "script"))
     var arguments: [String] = []

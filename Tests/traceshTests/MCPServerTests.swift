@@ -1,0 +1,69 @@
+import Foundation
+import MCP
+import SystemPackage
+import Testing
+
+/// `tracesh mcp` driven by a real MCP client (the official Swift SDK's) over its stdio.
+@Suite struct MCPServerTests {
+    @Test func aClientListsToolsTracesAHelperAndAnInjectedSpecIsRefused() async throws {
+        guard LiveRequirement.met() else { return }
+        let directory = try TemporaryDirectory()
+        // A program whose name (comm) is ours alone, opening a file over and over.
+        let helper = directory.path("mcphelper")
+        try FileManager.default.copyItem(atPath: "/bin/cat", toPath: helper)
+        let target = directory.path("opened")
+        FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+        let loop = Process()
+        loop.executableURL = URL(fileURLWithPath: "/bin/sh")
+        loop.arguments = ["-c", "while :; do '\(helper)' '\(target)' >/dev/null; done"]
+        try loop.run()
+        defer { loop.terminate(); loop.waitUntilExit() }
+
+        let server = Process()
+        server.executableURL = Tracesh.binary
+        server.arguments = ["mcp"]
+        let toServer = Pipe(), fromServer = Pipe()
+        server.standardInput = toServer
+        server.standardOutput = fromServer
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        let transport = StdioTransport(input: FileDescriptor(rawValue: fromServer.fileHandleForReading.fileDescriptor),
+                                       output: FileDescriptor(rawValue: toServer.fileHandleForWriting.fileDescriptor))
+        let client = Client(name: "tracesh-tests", version: "1.0")
+        _ = try await client.connect(transport: transport)
+
+        let tools = try await client.listTools().tools
+        #expect(Set(tools.map(\.name)) == ["caps", "list", "suggest", "trace", "replay"])
+
+        let traced = try await client.callTool(name: "trace", arguments: [
+            "specs": .array([.string(#"sys_openat "%s", arg2@user"#)]),
+            "filters": .object(["process": .string("mcphelper")]),
+            "duration": .double(1.5), "max_events": .int(50),
+        ])
+        #expect(traced.isError != true, "\(traced.content)")
+        guard case .text(let text, _, _)? = traced.content.first else {
+            Issue.record("no text content: \(traced.content)")
+            return
+        }
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+        let events = try #require(results.first?["events"] as? [[String: Any]])
+        #expect(!events.isEmpty && events.count <= 50)
+        #expect(events.allSatisfy { $0["process_name"] as? String == "mcphelper" })
+        #expect(events.contains { $0["message"] as? String == target })
+        #expect(results.first?["event_limit"] as? Int == 50)
+
+        // A spec that tries to smuggle bpftrace code in is a located error, and nothing runs.
+        let injected = try await client.callTool(name: "trace", arguments: ["specs": .array([.string(#"sys_openat } system("id") {"#)])])
+        #expect(injected.isError == true)
+        guard case .text(let message, _, _)? = injected.content.first else { return }
+        #expect(message.contains("1:12: error: unexpected character '}'"), "\(message)")
+
+        let tooLong = try await client.callTool(name: "trace", arguments: ["specs": .array([.string("sys_read")]), "duration": .int(3600)])
+        #expect(tooLong.isError == true)
+
+        await client.disconnect()
+        try toServer.fileHandleForWriting.close()
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+}
