@@ -22,7 +22,7 @@ public enum ProgramCompiler {
             }
         }
         let plan = try analyser.plan(graph, probes: analysed)
-        return try emit(plan, catalog: catalog, stream: graph.setting("stream") != "off", options: options)
+        return try emit(plan, catalog: catalog, stream: options.stream, options: options)
     }
 
     static func emit(_ plan: SessionPlan, catalog: KernelCatalog, stream: Bool, options: CompileOptions) throws -> CompiledProgram {
@@ -43,7 +43,8 @@ public enum ProgramCompiler {
             for attachment in probePlan.attachments {
                 var predicate: [BpftraceExpr] = []
                 if options.traceDescendantsOf != nil { predicate.append(.map(descendantsMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))])) }
-                if let tracer = options.excludeTracer, probe.resolved.isUserSpace, options.traceDescendantsOf == nil {
+                // (A run of `-- COMMAND` is scoped to the command's tree already.)
+                if let tracer = options.excludeTracer, options.traceDescendantsOf == nil {
                     predicate.append(.binary(.and, .binary(.notEqual, .builtin(BpftraceIdentifier(known: "pid")), .integer(tracer)),
                                              .binary(.notEqual, .builtin(BpftraceIdentifier(known: "comm")), .string("bpftrace"))))
                 }

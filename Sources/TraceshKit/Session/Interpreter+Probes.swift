@@ -6,7 +6,8 @@ extension Interpreter {
     /// at run time).
     func showBpftrace() throws {
         let program = try ProgramCompiler.compile(graph, catalog: catalog, probes: try? cachedProbes(graph),
-                                                  options: CompileOptions(excludeTracer: Int64(getpid())))
+                                                  options: CompileOptions(excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
+                                                                          stream: Settings.streams(graph)))
         emit(.text(program.source))
     }
 

@@ -72,7 +72,8 @@ public final class RunManager: Sendable {
             program = try ProgramCompiler.compile(graph, catalog: catalog,
                                                   options: CompileOptions(traceDescendantsOf: command.map { Int64($0.pid) },
                                                                          sync: SyncMarker.forThisProcess(),
-                                                                         excludeTracer: Int64(getpid())))
+                                                                         excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
+                                                                         stream: Settings.streams(graph)))
         } catch {
             command?.cancelHold()
             _ = command?.wait()

@@ -59,7 +59,9 @@ enum GoldenPrograms {
     }
 
     static func program(_ golden: Case, catalog: KernelCatalog) throws -> CompiledProgram {
-        try ProgramCompiler.compile(graph(golden, catalog: catalog), catalog: catalog,
-                                    options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: golden.descendantsOf))
+        let graph = try graph(golden, catalog: catalog)
+        return try ProgramCompiler.compile(graph, catalog: catalog,
+                                           options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: golden.descendantsOf,
+                                                                   stream: Settings.streams(graph)))
     }
 }

@@ -46,9 +46,13 @@ public enum Settings {
         name: "stream", choices: ["on", "off"], defaultValue: "on",
         summary: "on: every event streams to tracesh; off: only in-kernel aggregations come back (the cheap way to count a hot path)")
 
+    public static let traceSelfSetting = SettingDeclaration(
+        name: "trace-self", choices: ["off", "on"], defaultValue: "off",
+        summary: "on: probes see tracesh and its bpftrace too (by default they are left out in the kernel)")
+
     /// Every setting, in the order help lists them.
     public static let all: [SettingDeclaration] = [
-        formatSetting, durationSetting, maxDurationSetting, maxEventsSetting, onErrorSetting, streamSetting,
+        formatSetting, durationSetting, maxDurationSetting, maxEventsSetting, onErrorSetting, streamSetting, traceSelfSetting,
     ]
 
     public static var names: [String] { all.map(\.name) }
@@ -79,6 +83,16 @@ public enum Settings {
 
     public static func maxEvents(_ graph: SessionGraph) -> Int {
         Int(maxEventsSetting.value(in: graph)) ?? 100_000
+    }
+
+    /// Whether events stream to tracesh (`stream on`), rather than only in-kernel aggregations.
+    public static func streams(_ graph: SessionGraph) -> Bool {
+        streamSetting.value(in: graph) != "off"
+    }
+
+    /// Whether probes see tracesh and its bpftrace (`trace-self on`).
+    public static func tracesSelf(_ graph: SessionGraph) -> Bool {
+        traceSelfSetting.value(in: graph) == "on"
     }
 
     public static func continuesOnError(_ graph: SessionGraph) -> Bool {
