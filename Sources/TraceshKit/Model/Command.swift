@@ -44,7 +44,8 @@ public struct Command: Hashable, Sendable {
         case record(path: String)
         case replay(path: String)
         case caps
-        case list(pattern: String?)
+        /// `list [-v] [PATTERN]`: `verbose` shows each tracepoint's fields.
+        case list(pattern: String?, verbose: Bool = false)
         /// `suggest TEXT [--add]`: `add` adds the suggested probes to the session.
         case suggest(text: String, add: Bool = false)
         case help(topic: String?)

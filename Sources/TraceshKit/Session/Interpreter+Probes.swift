@@ -16,15 +16,61 @@ extension Interpreter {
     }
 
     /// Tracepoints matching a glob (`sched:*`, `*open*`); all of them without a pattern.
-    func listTracepoints(_ pattern: String?, at location: SourceLocation) throws {
+    func listTracepoints(_ pattern: String?, verbose: Bool, at location: SourceLocation) throws {
         guard catalog.isReadable else {
             throw Diagnostic("cannot list tracepoints: tracefs is not mounted or not readable (try 'caps')", at: location)
         }
-        let matches = catalog.tracepoints().filter { name in
-            guard let pattern else { return true }
-            return fnmatch(pattern, name, 0) == 0 || fnmatch(pattern, "t:" + name, 0) == 0
+        let matches = catalog.tracepoints().filter { name in pattern.map { Self.tracepoint(name, matches: $0) } ?? true }
+        guard verbose else {
+            emit(.table(ResultTable(columns: ["tracepoint"], rows: matches.map { [.string($0)] })))
+            return
         }
-        emit(.table(ResultTable(columns: ["tracepoint"], rows: matches.map { [.string($0)] })))
+        var rows: [[JSONValue]] = []
+        for name in matches {
+            guard let format = catalog.format(of: name) else { continue }
+            let isSyscall = name.hasPrefix("syscalls:")
+            var argument = 0
+            for field in format.fields where field.name != "__syscall_nr" {
+                argument += 1
+                let specName = isSyscall ? "arg\(argument)" : "args->\(field.name)"
+                rows.append([.string(name), .string(field.name), .string(field.type), .string(specName)])
+            }
+        }
+        emit(.table(ResultTable(columns: ["tracepoint", "field", "type", "name"], rows: rows)))
+    }
+
+    /// `sched:*` (a pattern with wildcards) against `category:event`, `t:category:event` or the
+    /// event alone; a plain word (`openat`) is found anywhere in the name.
+    static func tracepoint(_ name: String, matches pattern: String) -> Bool {
+        if !pattern.contains(where: { "*?[".contains($0) }) { return name.contains(pattern) }
+        let event = name.split(separator: ":").last.map(String.init) ?? name
+        // `sys_open*` as a spec names syscalls: their entry and exit tracepoints.
+        var patterns = [pattern]
+        if pattern.hasPrefix("sys_"), !pattern.hasPrefix("sys_enter"), !pattern.hasPrefix("sys_exit") {
+            patterns += ["sys_enter_" + pattern.dropFirst(4), "sys_exit_" + pattern.dropFirst(4)]
+        }
+        return patterns.contains { fnmatch($0, name, 0) == 0 || fnmatch($0, "t:" + name, 0) == 0 || fnmatch($0, event, 0) == 0 }
+    }
+
+    /// `list u:LIBRARY[:PATTERN]`: a binary's functions (from its symbol tables) and USDT probes.
+    func listUserFunctions(_ target: String, at location: SourceLocation) throws {
+        var library = target, pattern: String?
+        if let colon = target.lastIndex(of: ":"), !target[target.index(after: colon)...].contains("/") {
+            library = String(target[..<colon])
+            pattern = String(target[target.index(after: colon)...])
+        }
+        guard let path = LibraryResolver().resolve(library) else {
+            throw Diagnostic("no library or executable '\(library)' (give a path, or a name such as c or pthread)", at: location)
+        }
+        let elf: ELFFile
+        do { elf = try ELFFile(path: path) } catch { throw Diagnostic("cannot read '\(path)': \(error)", at: location) }
+        func wanted(_ name: String) -> Bool {
+            guard let pattern, !pattern.isEmpty else { return true }
+            return pattern.contains(where: { "*?[".contains($0) }) ? fnmatch(pattern, name, 0) == 0 : name.contains(pattern)
+        }
+        var rows: [[JSONValue]] = elf.usdtProbes.filter { wanted($0.name) }.map { [.string("usdt"), .string("\($0.provider):\($0.name)")] }
+        rows += elf.functions.filter(wanted).sorted().map { [.string("function"), .string($0)] }
+        emit(.table(ResultTable(columns: ["kind", "name"], rows: rows, title: path)))
     }
 
     /// Parses nothing: resolves a parsed spec against the kernel (skipped, as parsing alone is

@@ -10,9 +10,23 @@ enum KernelCommands {
     }
 
     static let list = CommandDeclaration(
-        "list", usage: "list [PATTERN]", summary: "List tracepoints and syscalls matching PATTERN (* wildcards).", example: "list sched:*"
+        "list", usage: "list [-v] [PATTERN] | list u:LIBRARY[:PATTERN] | list specs",
+        summary: "List tracepoints matching PATTERN (* wildcards; a plain word matches within names), with -v their fields.",
+        example: "list -v sys_enter_openat",
+        details: ["-v shows each field's C type and the name a spec uses for it (argN for a syscall's arguments).",
+                  "list u:LIBRARY (a path or a library such as c) lists its functions and USDT probes; list specs the predefined specs."],
+        completion: { position, previous in position == 1 ? [.words(["-v", "specs"])] : [] }
     ) { input in
-        .list(pattern: try input.words(0...1).first?.text)
+        var words = try input.words(0...2)
+        var verbose = false
+        if words.first?.text == "-v", !(words.first?.quoted ?? true) {
+            verbose = true
+            words.removeFirst()
+        }
+        if words.count > 1 {
+            throw Diagnostic("unexpected argument '\(words[1].text)'; usage: \(input.usage)", at: words[1].location)
+        }
+        return .list(pattern: words.first?.text, verbose: verbose)
     }
 
     static let suggest = CommandDeclaration(

@@ -7,14 +7,18 @@ enum KernelExecutors {
     }
 
     static let list = CommandExecutor.succeeding("list") { interpreter, command in
-        guard case .list(let pattern) = command.kind else { throw command.kindMismatch }
+        guard case .list(let pattern, let verbose) = command.kind else { throw command.kindMismatch }
         if pattern == "specs" {
             interpreter.emit(.table(ResultTable(columns: ["name", "spec", "duration", "description"], rows: BuiltinSpec.all.map {
                 [.string($0.name), .string($0.spec), .string($0.duration.description), .string($0.description)]
             })))
             return
         }
-        try interpreter.listTracepoints(pattern, at: command.location)
+        if let pattern, pattern.hasPrefix("u:") {
+            try interpreter.listUserFunctions(String(pattern.dropFirst(2)), at: command.location)
+            return
+        }
+        try interpreter.listTracepoints(pattern, verbose: verbose, at: command.location)
     }
 
     static let suggest = CommandExecutor.succeeding("suggest") { interpreter, command in
