@@ -191,7 +191,7 @@ extension Interpreter {
     func showStatistics(at location: SourceLocation) throws {
         let run = try selectRun(nil, active: false, at: location)
         if format == .json {
-            emit(.document(RunReport.statisticsJSON(run.pipeline.statistics, duration: run.status.elapsed)))
+            emit(.document(RunReport.statisticsJSON(run.pipeline.statistics, duration: run.status.elapsed, pipeline: run.pipeline)))
         } else {
             emit(.table(RunReport.statisticsTable(run)))
         }
