@@ -88,7 +88,9 @@ import Testing
             #expect(rows["tracepoints"]?["available"] as? Bool == true)
             #expect(rows["uprobes"]?["available"] as? Bool == FileManager.default.fileExists(atPath: "/sys/kernel/tracing/uprobe_events"))
         } else {
-            _ = LiveRequirement.met()
+            // The tracepoint rows cannot be checked without tracefs: a failure only where CI
+            // requires the machine to be complete.
+            #expect(!LiveRequirement.isRequired, "tracefs is not mounted (TRACESH_REQUIRE_LIVE=1)")
         }
     }
 }
