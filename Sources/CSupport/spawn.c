@@ -58,6 +58,10 @@ int tracesh_spawn(const char *path, char *const argv[], char *const envp[],
            not leak into the child: a leaked pipe end keeps its reader from ever seeing EOF. */
         close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         if (hold) {
+            /* The child's copy of the gate's write end would keep its own read from ever
+               seeing end of file: a cancelled hold (the parent closing its end) would leave
+               the child waiting forever instead of exiting. */
+            close(gate[1]);
             char byte;
             ssize_t n;
             do { n = read(gate[0], &byte, 1); } while (n < 0 && errno == EINTR);

@@ -7,8 +7,7 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)\n\(result.stderr)")
     }
 
-    @Test func aFilteredProgramSeesOnlyItsProcessAndABadOneFailsAlone() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func aFilteredProgramSeesOnlyItsProcessAndABadOneFailsAlone() throws {
         let directory = try TemporaryDirectory()
         // A program whose name (comm) is ours alone, opening a file over and over while traced.
         let helper = directory.path("agenthelper")

@@ -3,8 +3,7 @@ import Testing
 
 /// Background runs in a batch: never left behind unseen.
 @Suite struct BackgroundRunTests {
-    @Test func waitWithoutAnIdWaitsForEveryRunAndReportsEach() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func waitWithoutAnIdWaitsForEveryRunAndReportsEach() throws {
         let result = try Tracesh.run(["-e", "probe o = sys_openat", "-e", "run 1500ms &", "-e", "run 300ms &", "-e", "wait"])
         #expect(result.status == 0, "\(result.stderr)")
         for id in [1, 2] {
@@ -12,8 +11,7 @@ import Testing
         }
     }
 
-    @Test func aScriptEndingInABackgroundRunWaitsForItAndPrintsItsSummary() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func aScriptEndingInABackgroundRunWaitsForItAndPrintsItsSummary() throws {
         let directory = try TemporaryDirectory()
         let script = directory.path("background.trc")
         try "probe o = sys_openat\nrun 500ms &\n".write(toFile: script, atomically: true, encoding: .utf8)
@@ -25,8 +23,7 @@ import Testing
         #expect(Date().timeIntervalSince(started) >= 0.5)
     }
 
-    @Test func stopPrintsTheStoppedRunsResults() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func stopPrintsTheStoppedRunsResults() throws {
         let result = try Tracesh.run(["-e", "probe o = sys_openat", "-e", "agg o: count", "-e", "run 5m &", "-e", "stop 1"])
         #expect(result.status == 0, "\(result.stderr)")
         // Stopped at once, so most likely before its probes were attached: it says which.

@@ -136,7 +136,9 @@ import Testing
             #expect(rows["tracepoints"]?["available"] as? Bool == true)
             #expect(rows["uprobes"]?["available"] as? Bool == FileManager.default.fileExists(atPath: "/sys/kernel/tracing/uprobe_events"))
         } else {
-            _ = LiveRequirement.met()
+            // The tracepoint rows cannot be checked without tracefs: a failure only where CI
+            // requires the machine to be complete.
+            #expect(!LiveRequirement.isRequired, "tracefs is not mounted (TRACESH_REQUIRE_LIVE=1)")
         }
     }
 }
@@ -159,8 +161,7 @@ import Testing
 
 /// `--format csv` and `--format json` hold for what a run prints, aggregations included.
 @Suite struct RunOutputFormatTests {
-    @Test func anAggregationAfterARunIsCSV() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func anAggregationAfterARunIsCSV() throws {
         let result = try Tracesh.run(["--format", "csv", "-e", "probe r = sys_read", "-e", "agg r: sum arg3 by comm", "-e", "agg r: hist arg3", "-e", "run 300ms"])
         #expect(result.status == 0, "\(result.stderr)")
         let reader = try CSVReader(string: result.stdout, hasHeaderRow: false)

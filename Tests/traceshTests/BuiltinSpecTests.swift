@@ -19,7 +19,7 @@ import Testing
         return path
     }()
 
-    @Test(arguments: [
+    @Test(.live, arguments: [
         ("test_sys_open", "/bin/cat \(small)", "open \(small)"),
         ("test_sys_read", "/bin/cat \(large)", "read 131072 bytes from fd 3"),  // cat asks for 128 KiB at a time
         ("test_sys_write", "/bin/echo hello", "write 6 bytes to fd 1"),
@@ -28,7 +28,6 @@ import Testing
         ("test_with_filter", "/bin/cat \(small)", "cat opened \(small)"),
     ])
     func eachPredefinedSpecSeesItsCommand(name: String, command: String, message: String) throws {
-        guard LiveRequirement.met() else { return }
         let result = try Tracesh.run(["--format", "json", "-e", "probe use \(name)", "-e", "run -- \(command)"])
         let last = try #require(result.stdout.split(separator: "\n").last, "\(result.stderr)")
         let response = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])

@@ -17,8 +17,7 @@ import Testing
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
-    @Test func twoRunsInTwoProcessesLandInOneDatabase() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func twoRunsInTwoProcessesLandInOneDatabase() throws {
         let directory = try TemporaryDirectory()
         let target = directory.path("opened")
         FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
@@ -40,8 +39,7 @@ import Testing
         #expect(try sqlite(database, "select name, function from probes") == ["o|sys_openat", "o|sys_openat"])
     }
 
-    @Test func eventsAsJSONLinesAndCSVFromAnyRun() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func eventsAsJSONLinesAndCSVFromAnyRun() throws {
         let directory = try TemporaryDirectory()
         let target = directory.path("q\"uote,comma")
         FileManager.default.createFile(atPath: target, contents: Data())
@@ -64,8 +62,7 @@ import Testing
         #expect(csv.next() == nil)
     }
 
-    @Test func aFailedSaveLeavesTheOldFileWhole() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func aFailedSaveLeavesTheOldFileWhole() throws {
         let directory = try TemporaryDirectory()
         let database = directory.path("broken.db")
         try "not a database at all\n".write(toFile: database, atomically: false, encoding: .utf8)

@@ -5,8 +5,7 @@ import Testing
 
 /// `tracesh mcp` driven by a real MCP client (the official Swift SDK's) over its stdio.
 @Suite struct MCPServerTests {
-    @Test func aClientListsToolsTracesAHelperAndAnInjectedSpecIsRefused() async throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func aClientListsToolsTracesAHelperAndAnInjectedSpecIsRefused() async throws {
         let directory = try TemporaryDirectory()
         // A program whose name (comm) is ours alone, opening a file over and over.
         let helper = directory.path("mcphelper")

@@ -5,8 +5,7 @@ import Testing
 @Suite struct REPLTests {
     let prompt = "tracesh>"
 
-    @Test func tabCompletesACommandName() throws {
-        guard LiveRequirement.met(needsTracing: false, needsTerminal: true) else { return }
+    @Test(.terminal) func tabCompletesACommandName() throws {
         let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
         try terminal.send("pro", "Tab")
@@ -17,8 +16,7 @@ import Testing
     }
 
     /// Setting names and values complete from their declarations.
-    @Test func tabCompletesASettingNameAndValue() throws {
-        guard LiveRequirement.met(needsTracing: false, needsTerminal: true) else { return }
+    @Test(.terminal) func tabCompletesASettingNameAndValue() throws {
         let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
         try terminal.send("set max-e", "Tab")
@@ -31,8 +29,7 @@ import Testing
         #expect(try terminal.exitStatus() == 0)
     }
 
-    @Test func historySurvivesARestart() throws {
-        guard LiveRequirement.met(needsTracing: false, needsTerminal: true) else { return }
+    @Test(.terminal) func historySurvivesARestart() throws {
         let directory = try TemporaryDirectory()
         let history = directory.path("history")
         let first = try Terminal(environment: ["TRACESH_HISTORY": history])
@@ -52,8 +49,7 @@ import Testing
         #expect(try second.exitStatus() == 0)
     }
 
-    @Test func ctrlCOnAHalfTypedLineGivesAnEmptyPrompt() throws {
-        guard LiveRequirement.met(needsTracing: false, needsTerminal: true) else { return }
+    @Test(.terminal) func ctrlCOnAHalfTypedLineGivesAnEmptyPrompt() throws {
         let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
         try terminal.send("probe half")
@@ -68,16 +64,14 @@ import Testing
         #expect(try !terminal.screen().contains { $0.contains("half") && !$0.hasPrefix("tracesh>") })
     }
 
-    @Test func ctrlDExitsWithStatusZero() throws {
-        guard LiveRequirement.met(needsTracing: false, needsTerminal: true) else { return }
+    @Test(.terminal) func ctrlDExitsWithStatusZero() throws {
         let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
         try terminal.send("C-d")
         #expect(try terminal.exitStatus() == 0)
     }
 
-    @Test func ctrlCStopsARunAndKeepsTheShell() throws {
-        guard LiveRequirement.met(needsTracing: true, needsTerminal: true) else { return }
+    @Test(.liveTerminal) func ctrlCStopsARunAndKeepsTheShell() throws {
         let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
         try terminal.send("probe sys_read", "Enter")
@@ -103,9 +97,8 @@ import Testing
         return ProcessTable.children(of: pane).first { $0.name == "tracesh" }?.pid
     }
 
-    @Test(arguments: [5, 10, 20, 30, 50, 100])
+    @Test(.liveTerminal, arguments: [5, 10, 20, 30, 50, 100])
     func ctrlCSoonAfterRunGivesThePromptBack(milliseconds: Int) throws {
-        guard LiveRequirement.met(needsTracing: true, needsTerminal: true) else { return }
         let temporary = try TemporaryDirectory()
         let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null", "TMPDIR": temporary.url.path])
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
@@ -127,8 +120,7 @@ import Testing
         #expect(SignalTests.temporaryFiles(in: temporary).isEmpty)
     }
 
-    @Test func ctrlCDuringWaitStopsTheWaitingNotTheRun() throws {
-        guard LiveRequirement.met(needsTracing: true, needsTerminal: true) else { return }
+    @Test(.liveTerminal) func ctrlCDuringWaitStopsTheWaitingNotTheRun() throws {
         let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
         try terminal.send("probe o = sys_openat", "Enter")
@@ -148,8 +140,7 @@ import Testing
         #expect(try terminal.exitStatus() == 0)
     }
 
-    @Test func aBackgroundRunThatEndsSaysSoAtTheNextPrompt() throws {
-        guard LiveRequirement.met(needsTracing: true, needsTerminal: true) else { return }
+    @Test(.liveTerminal) func aBackgroundRunThatEndsSaysSoAtTheNextPrompt() throws {
         let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
         try terminal.send("probe o = sys_openat", "Enter")

@@ -26,9 +26,8 @@ import Testing
         return (tracesh, status, seconds, children)
     }
 
-    @Test(arguments: [5, 10, 20, 30, 50, 100, 300, 1000])
+    @Test(.live, arguments: [5, 10, 20, 30, 50, 100, 300, 1000])
     func sigintDuringABatchRunStopsItAndPrintsItsSummary(milliseconds: Int) throws {
-        guard LiveRequirement.met() else { return }
         let temporary = try TemporaryDirectory()
         let (tracesh, status, seconds, children) = try signalled(SIGINT, after: milliseconds, temporary: temporary)
         #expect(status == 130, "stdout: \(tracesh.stdout)\nstderr: \(tracesh.stderr)")
@@ -43,8 +42,7 @@ import Testing
         #expect(Self.temporaryFiles(in: temporary).isEmpty, "\(Self.temporaryFiles(in: temporary))")
     }
 
-    @Test func sigintWhileTheCommandRunsKeepsItsEvents() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func sigintWhileTheCommandRunsKeepsItsEvents() throws {
         let temporary = try TemporaryDirectory()
         let target = temporary.path("opened")
         FileManager.default.createFile(atPath: target, contents: Data())
@@ -65,8 +63,7 @@ import Testing
         #expect(Self.temporaryFiles(in: temporary) == ["opened"])
     }
 
-    @Test func sigintJustAfterARunEndedKeepsItsSummaryAndSkipsTheRest() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func sigintJustAfterARunEndedKeepsItsSummaryAndSkipsTheRest() throws {
         let temporary = try TemporaryDirectory()
         let tracesh = try RunningTracesh(["-e", "probe o = sys_openat", "-e", "run 200ms", "-e", "run 30s", "-e", "run 30s"],
                                          environment: ["TMPDIR": temporary.url.path])
@@ -83,9 +80,8 @@ import Testing
         #expect(Self.temporaryFiles(in: temporary).isEmpty)
     }
 
-    @Test(arguments: [SIGTERM, SIGHUP], [50, 300, 1500])
+    @Test(.live, arguments: [SIGTERM, SIGHUP], [50, 300, 1500])
     func terminationWaitsForBpftraceAndRemovesTemporaryFiles(signal: Int32, milliseconds: Int) throws {
-        guard LiveRequirement.met() else { return }
         let temporary = try TemporaryDirectory()
         let (_, status, _, children) = try signalled(signal, after: milliseconds, temporary: temporary)
         // It dies of the signal, as a program should, but only after its bpftrace is gone.
@@ -94,8 +90,7 @@ import Testing
         #expect(Self.temporaryFiles(in: temporary).isEmpty, "\(Self.temporaryFiles(in: temporary))")
     }
 
-    @Test func aCommandThatIgnoresSIGTERMIsKilledAtTheEndOfTheRun() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func aCommandThatIgnoresSIGTERMIsKilledAtTheEndOfTheRun() throws {
         let started = Date()
         // sh and its child sleep both ignore SIGTERM, and sleep holds tracesh's output pipes:
         // the run's end takes the command's whole tree, or this would wait for sleep's 30 s.

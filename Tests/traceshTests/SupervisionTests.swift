@@ -3,9 +3,8 @@ import Testing
 
 /// No bpftrace outlives tracesh, however tracesh ends.
 @Suite struct SupervisionTests {
-    @Test(arguments: [SIGTERM, SIGKILL, SIGHUP])
+    @Test(.live, arguments: [SIGTERM, SIGKILL, SIGHUP])
     func killingTraceshDuringARunLeavesNoBpftrace(signal: Int32) throws {
-        guard LiveRequirement.met() else { return }
         let process = Process()
         process.executableURL = Tracesh.binary
         // The command prints once every probe is attached (tracesh releases it only then), to

@@ -7,8 +7,7 @@ import Testing
     /// A line no tracesh output contains by chance.
     let marker = "traced-output-\(UUID().uuidString)"
 
-    @Test func jsonResultsStayParseableAndTheCommandWritesToStandardError() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func jsonResultsStayParseableAndTheCommandWritesToStandardError() throws {
         let result = try Tracesh.run(["--format", "json", "-e", "probe o = sys_openat", "-e", "run -- /bin/echo \(marker)"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
@@ -19,8 +18,7 @@ import Testing
         #expect(result.stderr.contains(marker + "\n"))
     }
 
-    @Test func csvResultsDoNotCarryTheCommandsOutput() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func csvResultsDoNotCarryTheCommandsOutput() throws {
         let result = try Tracesh.run(["--format", "csv", "-e", "probe o = sys_openat", "-e", "run -- /bin/echo \(marker)", "-e", "events 1"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stdout.contains(marker))
@@ -28,8 +26,7 @@ import Testing
         #expect(result.stderr.contains(marker + "\n"))
     }
 
-    @Test func redirectionWritesAndAppendsToAFileWithTildeExpanded() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func redirectionWritesAndAppendsToAFileWithTildeExpanded() throws {
         let home = try TemporaryDirectory()
         let result = try Tracesh.run(["-e", "probe o = sys_openat",
                                       "-e", "run -- /bin/echo \(marker) > ~/out.txt",
@@ -47,8 +44,7 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "third\n")
     }
 
-    @Test func aFileThatCannotBeOpenedFailsTheRunBeforeTheCommandStarts() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func aFileThatCannotBeOpenedFailsTheRunBeforeTheCommandStarts() throws {
         let directory = try TemporaryDirectory()
         let missing = directory.path("no-such-dir/out.txt")
         let result = try Tracesh.run(["-e", "probe o = sys_openat", "-e", "run -- /bin/echo \(marker) > \(missing)"])
@@ -60,8 +56,7 @@ import Testing
     }
 
     /// Widths and flags of a probe's format come out in the message (issue example).
-    @Test func aProbeMessageIsPaddedAsItsFormatSays() throws {
-        guard LiveRequirement.met() else { return }
+    @Test(.live) func aProbeMessageIsPaddedAsItsFormatSays() throws {
         let result = try Tracesh.run(["--format", "json", "-e", #"probe o = sys_openat "[%-30s] [%10d]", arg2@user, arg3"#,
                                       "-e", "run -- /bin/cat /etc/hostname"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -16,10 +16,17 @@ public struct Pipeline: Sendable {
     /// Whether tracing has begun: BEGIN's record arrived and, when the program carries the sync
     /// probe (attached last), its first answer too.
     public var attached: Bool { started && (program.sync == nil || synced > 0) }
-    /// bpftrace's own lines from standard output (not records), e.g. "Attaching 2 probes...".
+    /// bpftrace's own lines from standard output (not records), e.g. "Attaching 2 probes...":
+    /// the first `messageLimit` of them (a run never holds an unbounded amount of text).
     public private(set) var messages: [String] = []
+    /// bpftrace's lines beyond `messageLimit`, counted only.
+    public private(set) var droppedMessages: Int64 = 0
     /// Records that did not fit the program (never expected; counted so nothing is silent).
     public private(set) var malformedRecords: Int64 = 0
+    /// Records the scanner found damaged (cut or garbled markers) and skipped; see `EventScanner`.
+    public private(set) var damagedRecords: Int64 = 0
+    /// How many of bpftrace's lines are kept.
+    public static let messageLimit = 100
     private let evaluator: EventEvaluator
     /// Each probe's user-space filters, resolved against what its events carry.
     private let filtersByProbe: [[ResolvedExpression]]
@@ -70,13 +77,19 @@ public struct Pipeline: Sendable {
             if let lost = Self.lostEvents(in: line) {
                 statistics.lostEvents += lost
             } else if !line.isEmpty {
-                messages.append(line)
+                if messages.count < Self.messageLimit { messages.append(line) } else { droppedMessages += 1 }
             }
         }
     }
 
     /// An event record's fixed fields: probe index, nsecs, pid, tid, uid, gid, cpu, comm.
     static let headerFields = 8
+
+    /// Takes the scanner's count of damaged records (the scanner sees them; the run's results
+    /// report them).
+    public mutating func noteDamagedRecords(_ count: Int) {
+        damagedRecords = Int64(count)
+    }
 
     /// `Lost 12 events` (bpftrace's perf buffer overflowed) -> 12.
     static func lostEvents(in line: String) -> Int64? {

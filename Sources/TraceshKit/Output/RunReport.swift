@@ -58,7 +58,10 @@ public enum RunReport {
         return .array(sorted.prefix(limit).map { .object([("process_name", .bytes($0.key)), ("event_count", .int($0.value))]) })
     }
 
-    public static func statisticsJSON(_ statistics: Statistics, duration: Double, probeIndex: Int? = nil) -> JSONValue {
+    /// The statistics object; with `pipeline`, also what bpftrace said and what could not be read
+    /// (see `outputHealthJSON`).
+    public static func statisticsJSON(_ statistics: Statistics, duration: Double, probeIndex: Int? = nil,
+                                      pipeline: Pipeline? = nil) -> JSONValue {
         let total = probeIndex.map { statistics.eventsPerProbe[$0] } ?? statistics.totalEvents
         return .object([
             ("total_events", .int(total)),
@@ -66,7 +69,19 @@ public enum RunReport {
             ("duration", .double(duration)),
             ("top_processes", topProcessesJSON(statistics, limit: 10)),
             ("lost_events", .int(statistics.lostEvents)),
-        ])
+        ] + (pipeline.map(outputHealthJSON) ?? []))
+    }
+
+    /// bpftrace's own lines (`bpftrace_messages`, with `bpftrace_messages_dropped` beyond the
+    /// limit kept), records that did not fit the program (`malformed_records`) and records the
+    /// scanner found damaged (`damaged_records`): counted during the run, so shown with it.
+    static func outputHealthJSON(_ pipeline: Pipeline) -> [(String, JSONValue)] {
+        [
+            ("bpftrace_messages", .array(pipeline.messages.map(JSONValue.string))),
+            ("bpftrace_messages_dropped", .int(pipeline.droppedMessages)),
+            ("malformed_records", .int(pipeline.malformedRecords)),
+            ("damaged_records", .int(pipeline.damagedRecords)),
+        ]
     }
 
     public static func statisticsTable(_ run: Run) -> ResultTable {
@@ -86,6 +101,12 @@ public enum RunReport {
         for (index, probe) in run.program.probes.enumerated() {
             rows.append([.string("events[\(probe.name)]"), .int(statistics.eventsPerProbe[index])])
         }
+        rows.append([.string("malformed_records"), .int(pipeline.malformedRecords)])
+        rows.append([.string("damaged_records"), .int(pipeline.damagedRecords)])
+        for message in pipeline.messages { rows.append([.string("bpftrace_message"), .string(message)]) }
+        if pipeline.droppedMessages > 0 {
+            rows.append([.string("bpftrace_messages_dropped"), .int(pipeline.droppedMessages)])
+        }
         if let failure = status.failure { rows.append([.string("failure"), .string(failure)]) }
         return ResultTable(columns: ["statistic", "value"], rows: rows)
     }
@@ -101,7 +122,7 @@ public enum RunReport {
             var perProbe = Statistics(probeCount: run.program.probes.count)
             for event in probeEvents { perProbe.record(event) }
             perProbe.lostEvents = pipeline.statistics.lostEvents
-            var statistics = statisticsJSON(pipeline.statistics, duration: status.elapsed, probeIndex: index)
+            var statistics = statisticsJSON(pipeline.statistics, duration: status.elapsed, probeIndex: index, pipeline: pipeline)
             if case .object(var pairs) = statistics {
                 if let top = pairs.firstIndex(where: { $0.0 == "top_processes" }) { pairs[top].1 = topProcessesJSON(perProbe, limit: 10) }
                 statistics = .object(pairs)

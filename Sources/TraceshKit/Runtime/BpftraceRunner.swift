@@ -46,27 +46,17 @@ public final class BpftraceRunner: Sendable {
         }
     }
 
-    /// How long bpftrace may take to attach its probes before the run fails.
-    static let attachTimeout: Double = 120
-    /// How long bpftrace gets after SIGINT to print its maps and exit before SIGKILL.
-    static let stopGrace: Double = 10
-    /// How long bpftrace gets to exit once its END output is in. Detaching probes waits for a
-    /// kernel RCU grace period (synchronize_rcu_tasks_trace), which on this kernel now and then
-    /// takes over ten seconds; nothing is left to collect by then, so tracesh does not wait.
-    static let detachGrace: Double = 2
-    /// bpftrace 0.17 loses a SIGINT that lands after its last check and before it blocks in
-    /// epoll_wait (seen here about one run in five with no events flowing); until its END output
-    /// arrives, the SIGINT is repeated this often.
-    static let interruptRepeat: Double = 0.5
-    /// How often the sync marker is called while waiting for the sync probe to attach.
-    static let syncRetry: Double = 0.01
-    /// How long a stop waits for its flush through the sync probe before interrupting anyway.
-    static let flushTimeout: Double = 2
     /// How long the traced command gets after SIGTERM at the end of a run before SIGKILL.
-    static let commandGrace: Double = 1
+    public static var commandGrace: Double { RunSupervisor.Timings.standard.commandGrace }
 
     /// The bpftrace process of this run, once started (so that tracesh can wait for it to be gone).
     private let process = Mutex<ChildProcess?>(nil)
+
+    /// What other threads tell the run's thread through the control pipe (one byte each).
+    private enum ControlMessage: UInt8 {
+        case stopRequested = 1
+        case commandExited = 2
+    }
 
     private let control: (read: Int32, write: Int32)
     private let stopRequested = Atomic<Bool>(false)
@@ -86,7 +76,7 @@ public final class BpftraceRunner: Sendable {
     /// Asks the run to end (from any thread, including a signal-watching one).
     public func requestStop() {
         stopRequested.store(true, ordering: .sequentiallyConsistent)
-        var byte: UInt8 = 1
+        var byte = ControlMessage.stopRequested.rawValue
         _ = write(control.write, &byte, 1)
     }
 
@@ -94,234 +84,176 @@ public final class BpftraceRunner: Sendable {
     /// (the caller scans it and answers `isAttached`: see `Pipeline.attached`, `synced`: the highest
     /// sync record seen, `isEnded`: END's record seen). Tracing starts (deadline, command
     /// released) once the sync probe answers, i.e. every probe is attached; stops flush through
-    /// the sync probe before the SIGINT; once `isEnded` says the END
-    /// output is in, bpftrace is given `detachGrace` to exit and then killed, without waiting
-    /// for its exit (a reaper thread collects it). Blocks the calling thread.
+    /// the sync probe before the SIGINT; once `isEnded` says the END output is in, bpftrace is
+    /// given a grace to exit and then killed, without waiting for its exit (a reaper thread
+    /// collects it). The decisions are `RunSupervisor`'s. Blocks the calling thread.
     public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
                     command: ChildProcess?, onOutput: ([UInt8]) -> Void, isAttached: () -> Bool,
                     synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
-        // Stopped before it began (Ctrl-C while the run was being set up): nothing to start.
-        if stopRequested.load(ordering: .sequentiallyConsistent) {
-            command?.cancelHold()
-            _ = command?.wait()
-            return Outcome(failure: nil, stopReason: .requested, exitCode: nil,
-                           commandEnding: command.map { _ in .neverStarted }, traced: false)
-        }
-        let file: ProgramFile
-        do { file = try ProgramFile(source: program.source) } catch {
-            command?.cancelHold()
-            return Outcome(failure: "\(error)", stopReason: .bpftraceExited, traced: false)
-        }
-        defer { file.remove() }
-        var environment = ProcessInfo.processInfo.environment
-        environment["BPFTRACE_NO_USER_SYMBOLS"] = environment["BPFTRACE_NO_USER_SYMBOLS"] ?? "1"
-        environment["BPFTRACE_STRLEN"] = String(program.stringLength)
-        let process: ChildProcess
-        do {
-            // Own process group: a terminal's Ctrl-C reaches tracesh, which stops bpftrace itself.
-            process = try ChildProcess(path: bpftrace, arguments: [file.path], environment: environment,
-                                       captureOutput: true, hold: false, deathSignal: SIGKILL, newProcessGroup: true)
-        } catch {
-            command?.cancelHold()
-            return Outcome(failure: "\(error)", stopReason: .bpftraceExited, traced: false)
-        }
-        self.process.withLock { $0 = process }
-        let errors = StreamCollector(descriptor: process.stderrDescriptor, limit: 65536)
+        run(program: program, bpftrace: bpftrace, duration: duration, command: command,
+            callSync: program.sync.map { marker in { marker.signal($0) } },
+            onOutput: onOutput, isAttached: isAttached, synced: synced, isEnded: isEnded)
+    }
 
-        // Tell the control pipe when the traced command exits.
+    /// `run` with its seams exposed: how the sync marker is called (tests pass a fake bpftrace a
+    /// FIFO instead of the uprobe), the timings, and where the program file goes.
+    func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration, command: ChildProcess?,
+             callSync: ((UInt64) -> Void)?, timings: RunSupervisor.Timings = .standard,
+             temporaryDirectory: String = NSTemporaryDirectory(),
+             onOutput: ([UInt8]) -> Void, isAttached: () -> Bool, synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
+        var machine = RunSupervisor(duration: duration.seconds, usesSync: callSync != nil, hasCommand: command != nil, timings: timings)
+        var bpftraceProcess: ChildProcess?
+        // The command's descendants when it was ended: they go with it (as with timeout(1)), so
+        // that none holds tracesh's output open or runs on unseen.
+        var commandTree: [pid_t] = []
+
+        func perform(_ actions: [RunSupervisor.Action]) {
+            for action in actions {
+                switch action {
+                case .callSync(let sequence): callSync?(sequence)
+                case .interruptBpftrace: bpftraceProcess?.signal(SIGINT)
+                case .killBpftrace: bpftraceProcess?.signal(SIGKILL)
+                case .releaseCommand: command?.release()
+                case .cancelCommandHold: command?.cancelHold()
+                case .terminateCommand:
+                    guard let command else { break }
+                    commandTree = ProcessTree.descendants(of: command.pid)
+                    command.signal(SIGTERM)
+                    for pid in commandTree { kill(pid, SIGTERM) }
+                case .killCommand:
+                    command?.signal(SIGKILL)
+                    for pid in commandTree { kill(pid, SIGKILL) }
+                }
+            }
+        }
+        func send(_ event: RunSupervisor.Event) { perform(machine.handle(event, at: monotonicSeconds())) }
+
+        // Tell the control pipe when the traced command exits (a cancelled hold included).
         if let command {
             let controlWrite = control.write
             Thread {
                 _ = command.wait()
-                var byte: UInt8 = 2
+                var byte = ControlMessage.commandExited.rawValue
                 _ = write(controlWrite, &byte, 1)
             }.start()
         }
 
-        var reason: StopReason = .bpftraceExited
-        var started = false
-        var interruptedAt: Double?
-        var tracingEndedAt: Double?
-        var endedAt: Double?
-        var lastInterrupt: Double = 0
-        var killedWhileDetaching = false
-        var killedAfterStopGrace = false
-        // A stop asked for before tracing started: bpftrace is killed, not waited for.
-        var abandoned = false
-        var commandTerminatedAt: Double?
-        var commandKilled = false
-        // The command's descendants when it was ended: they go with it (as with timeout(1)), so
-        // that none holds tracesh's output open or runs on unseen.
-        var commandTree: [pid_t] = []
-        var deadline = monotonicSeconds() + Self.attachTimeout
-        var attachTimedOut = false
-        // The sync barrier (see SyncMarker): calls made so far, and the pending stop's flush.
-        let sync = program.sync
-        var syncSent: UInt64 = 0
-        var lastSyncCall: Double = 0
-        var stopping: (reason: StopReason, at: Double, round: Int, target: UInt64)?
+        var startFailure: String?
+        var errors: StreamCollector?
+        var file: ProgramFile?
+        defer { file?.remove() }
+        if stopRequested.load(ordering: .sequentiallyConsistent) {
+            // Stopped before it began (Ctrl-C while the run was being set up): nothing to start.
+            send(.stopRequested)
+        } else {
+            do {
+                file = try ProgramFile(source: program.source, in: temporaryDirectory)
+                var environment = ProcessInfo.processInfo.environment
+                environment["BPFTRACE_NO_USER_SYMBOLS"] = environment["BPFTRACE_NO_USER_SYMBOLS"] ?? "1"
+                environment["BPFTRACE_STRLEN"] = String(program.stringLength)
+                // Own process group: a terminal's Ctrl-C reaches tracesh, which stops bpftrace itself.
+                let started = try ChildProcess(path: bpftrace, arguments: [file!.path], environment: environment,
+                                               captureOutput: true, hold: false, deathSignal: SIGKILL, newProcessGroup: true)
+                bpftraceProcess = started
+                process.withLock { $0 = started }
+                errors = StreamCollector(descriptor: started.stderrDescriptor, limit: 65536)
+                send(.started)
+            } catch {
+                startFailure = "\(error)"
+                send(.startFailed)
+            }
+        }
+
+        var outputOpen = bpftraceProcess != nil
+        var attachedSeen = false, endSeen = false
+        var lastSynced: UInt64 = 0
         var buffer = [UInt8](repeating: 0, count: 65536)
-        var pollSet = [pollfd(fd: process.stdoutDescriptor, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: control.read, events: Int16(POLLIN), revents: 0)]
-
-        func interrupt(_ why: StopReason) {
-            guard interruptedAt == nil else { return }
-            reason = why
-            interruptedAt = monotonicSeconds()
-            if tracingEndedAt == nil { tracingEndedAt = interruptedAt }
-            process.signal(SIGINT)
-        }
-        /// The run is over for the traced command too (like timeout(1)): SIGTERM now, SIGKILL
-        /// after `commandGrace`, while bpftrace flushes and exits.
-        func endCommand() {
-            guard let command, started, commandTerminatedAt == nil, !command.hasExited else { return }
-            commandTerminatedAt = monotonicSeconds()
-            commandTree = ProcessTree.descendants(of: command.pid)
-            command.signal(SIGTERM)
-            for pid in commandTree { kill(pid, SIGTERM) }
-        }
-        func killCommandIfGraceIsOver() {
-            guard let command, let terminatedAt = commandTerminatedAt, !commandKilled, !command.hasExited,
-                  monotonicSeconds() - terminatedAt >= Self.commandGrace else { return }
-            commandKilled = true
-            command.signal(SIGKILL)
-            for pid in commandTree { kill(pid, SIGKILL) }
-        }
-        func callSync() {
-            guard let sync else { return }
-            syncSent += 1
-            lastSyncCall = monotonicSeconds()
-            sync.signal(syncSent)
-        }
-        /// Ends the run: first a flush through the sync probe, so that events already in the
-        /// perf buffers are read before bpftrace's SIGINT handling drops them.
-        func beginStop(_ why: StopReason) {
-            guard interruptedAt == nil, stopping == nil else { return }
-            tracingEndedAt = monotonicSeconds()
-            if why != .commandExited { endCommand() }
-            guard sync != nil, started else { return interrupt(why) }
-            callSync()
-            stopping = (why, monotonicSeconds(), 1, syncSent)
-        }
-
-        outer: while true {
-            let now = monotonicSeconds()
-            if interruptedAt == nil && stopping == nil && now >= deadline {
-                if started { beginStop(.deadline) } else { attachTimedOut = true; interrupt(.bpftraceExited) }
-            }
-            if let flush = stopping, interruptedAt == nil {
-                if synced() >= flush.target {
-                    // Twice: the first record may have been read in the middle of a batch.
-                    if flush.round == 1 {
-                        callSync()
-                        stopping = (flush.reason, flush.at, 2, syncSent)
-                    } else {
-                        interrupt(flush.reason)
-                    }
-                } else if now - flush.at > Self.flushTimeout {
-                    interrupt(flush.reason)
-                }
-            }
-            if let endedAt, now - endedAt > Self.detachGrace {
-                process.signal(SIGKILL)
-                killedWhileDetaching = true
-                break outer
-            }
-            if let interruptedAt, now - interruptedAt > Self.stopGrace, !killedAfterStopGrace {
-                killedAfterStopGrace = true
-                process.signal(SIGKILL)
-            }
-            killCommandIfGraceIsOver()
-            if interruptedAt != nil, endedAt == nil, now - lastInterrupt >= Self.interruptRepeat {
-                if lastInterrupt > 0 { process.signal(SIGINT) }
-                lastInterrupt = now
-            }
-            // Waiting for the sync probe to attach: call the marker until its record comes back.
-            let attaching = sync != nil && !started
-            if attaching && now - lastSyncCall >= Self.syncRetry { callSync() }
-
-            var wait = interruptedAt.map { max(0, $0 + Self.stopGrace - now) } ?? max(0, deadline - now)
-            if let endedAt { wait = min(wait, max(0, endedAt + Self.detachGrace - now)) }
-            if interruptedAt != nil && endedAt == nil { wait = min(wait, Self.interruptRepeat) }
-            if attaching || (stopping != nil && interruptedAt == nil) { wait = min(wait, Self.syncRetry) }
-            if let terminatedAt = commandTerminatedAt, !commandKilled {
-                wait = min(wait, max(0, terminatedAt + Self.commandGrace - now))
-            }
+        var pollSet = [pollfd(fd: control.read, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: -1, events: Int16(POLLIN), revents: 0)]
+        while !machine.isFinished {
+            // Sleeps until the next timer, or until output or a control message arrives.
+            let timeout = machine.nextTimer.map { Int32(clamping: Int64(((max(0, $0.at - monotonicSeconds())) * 1000).rounded(.up))) } ?? -1
+            // After a kill while detaching, bpftrace's output is no longer read.
+            pollSet[1].fd = outputOpen && machine.phase != .done ? bpftraceProcess!.stdoutDescriptor : -1
             pollSet[0].revents = 0
             pollSet[1].revents = 0
-            let ready = poll(&pollSet, 2, Int32(min(wait, 1) * 1000) + 1)
-            if ready < 0 && errno != EINTR { break }
-            if pollSet[1].revents & Int16(POLLIN) != 0 {
-                var byte: UInt8 = 0
-                _ = read(control.read, &byte, 1)
-                if byte == 2 || started {
-                    beginStop(byte == 2 ? .commandExited : .requested)
-                } else if !abandoned {
-                    // Asked to stop while bpftrace still attaches: nothing has been traced, so
-                    // there is nothing to flush; bpftrace is killed and its output read to the end.
-                    abandoned = true
-                    reason = .requested
-                    process.signal(SIGKILL)
+            if poll(&pollSet, 2, timeout) < 0 && errno != EINTR { break }
+            if pollSet[0].revents & Int16(POLLIN) != 0 {
+                var bytes = [UInt8](repeating: 0, count: 16)
+                let count = read(control.read, &bytes, bytes.count)
+                for byte in bytes.prefix(max(0, count)) {
+                    switch ControlMessage(rawValue: byte) {
+                    case .stopRequested: send(.stopRequested)
+                    case .commandExited: send(.commandExited)
+                    case nil: break
+                    }
                 }
             }
-            if pollSet[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
-                let count = read(process.stdoutDescriptor, &buffer, buffer.count)
+            if pollSet[1].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0, let stdout = bpftraceProcess?.stdoutDescriptor {
+                let count = read(stdout, &buffer, buffer.count)
                 if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break outer }
-                onOutput(Array(buffer[0..<count]))
-                if endedAt == nil && isEnded() { endedAt = monotonicSeconds() }
-                if !started && !abandoned && isAttached() {
-                    started = true
-                    deadline = monotonicSeconds() + duration.seconds
-                    command?.release()
-                    if stopRequested.load(ordering: .sequentiallyConsistent) { beginStop(.requested) }
+                if count <= 0 {
+                    outputOpen = false
+                    send(.outputEnded)
+                } else {
+                    onOutput(Array(buffer[0..<count]))
+                    if !attachedSeen && isAttached() {
+                        attachedSeen = true
+                        send(.attached)
+                    }
+                    let sequence = synced()
+                    if sequence > lastSynced {
+                        lastSynced = sequence
+                        send(.synced(sequence))
+                    }
+                    if !endSeen && isEnded() {
+                        endSeen = true
+                        send(.endSeen)
+                    }
                 }
             }
-        }
-        close(process.stdoutDescriptor)
-        if tracingEndedAt == nil { tracingEndedAt = monotonicSeconds() }
-        let exitCode = killedWhileDetaching ? nil : process.wait(timeout: Self.stopGrace) ?? {
-            process.signal(SIGKILL)
-            return process.wait()
-        }()
-        let stderrText = errors.finish(timeout: killedWhileDetaching ? 0 : nil)
-        var commandEnding: CommandEnding?
-        if let command {
-            if !started {
-                command.cancelHold()
-                _ = command.wait()
-                commandEnding = .neverStarted
-            } else {
-                endCommand()
-                if let terminatedAt = commandTerminatedAt, !commandKilled,
-                   command.wait(timeout: max(0, terminatedAt + Self.commandGrace - monotonicSeconds())) == nil {
-                    commandKilled = true
-                    command.signal(SIGKILL)
-                    for pid in commandTree { kill(pid, SIGKILL) }
-                }
-                let code = command.wait() ?? -1
-                if commandTerminatedAt == nil {
-                    commandEnding = .exited(code)
-                } else {
-                    commandEnding = commandKilled && code == 128 + SIGKILL ? .killed : .terminated(code)
-                }
+            // Every timer that has run out, earliest first (a transition disarms or re-arms it).
+            while let due = machine.nextTimer, due.at <= monotonicSeconds() {
+                send(.timeout(due.timer))
             }
         }
 
-        let expected = killedWhileDetaching || abandoned
-            || (interruptedAt != nil && !attachTimedOut && (exitCode == 0 || exitCode == 128 + SIGINT))
-        var failure: String?
-        if abandoned {
-            failure = nil
-        } else if attachTimedOut {
-            failure = "bpftrace did not attach its probes within \(Int(Self.attachTimeout)) s" + Self.explain(stderrText, prefix: ": ")
-        } else if !started {
-            failure = "bpftrace failed before tracing started" + Self.explain(stderrText, prefix: ": ", exitCode: exitCode)
-        } else if !expected {
-            failure = "bpftrace ended unexpectedly" + Self.explain(stderrText, prefix: ": ", exitCode: exitCode)
+        var exitCode: Int32?
+        var stderrText = ""
+        if let bpftraceProcess {
+            close(bpftraceProcess.stdoutDescriptor)
+            if !machine.killedWhileDetaching {
+                exitCode = bpftraceProcess.wait(timeout: timings.stopGrace) ?? {
+                    bpftraceProcess.signal(SIGKILL)
+                    return bpftraceProcess.wait()
+                }()
+            }
+            stderrText = errors?.finish(timeout: machine.killedWhileDetaching ? 0 : nil) ?? ""
         }
-        return Outcome(failure: failure, stopReason: reason, exitCode: exitCode, commandEnding: commandEnding, traced: started,
-                       endedAt: started ? tracingEndedAt : nil)
+        var commandEnding: CommandEnding?
+        if let command {
+            let code = command.wait() ?? -1
+            switch machine.command {
+            case .cancelled, .held, .none: commandEnding = .neverStarted
+            case .running: commandEnding = .exited(code)
+            case .terminating: commandEnding = .terminated(code)
+            case .killed: commandEnding = code == 128 + SIGKILL ? .killed : .terminated(code)
+            }
+        }
+
+        var failure = startFailure
+        switch startFailure == nil ? machine.failure(exitCode: exitCode) : nil {
+        case .attachTimedOut?:
+            failure = "bpftrace did not attach its probes within \(Int(timings.attach)) s" + Self.explain(stderrText, prefix: ": ")
+        case .exitedBeforeTracing?:
+            failure = "bpftrace failed before tracing started" + Self.explain(stderrText, prefix: ": ", exitCode: exitCode)
+        case .exitedUnexpectedly?:
+            failure = "bpftrace ended unexpectedly" + Self.explain(stderrText, prefix: ": ", exitCode: exitCode)
+        case nil:
+            break
+        }
+        return Outcome(failure: failure, stopReason: machine.stopReason ?? .bpftraceExited, exitCode: exitCode,
+                       commandEnding: commandEnding, traced: machine.traced, endedAt: machine.traced ? machine.tracingEndedAt : nil)
     }
 
     /// Waits until this run's bpftrace process has exited and been reaped (it may still be

@@ -62,6 +62,10 @@ public final class ChildProcess: Sendable {
         self.exited = exited
     }
 
+    /// A held child whose owner goes away without releasing it exits without running: the gate
+    /// descriptor is this object's to close.
+    deinit { cancelHold() }
+
     /// Lets a held child exec.
     public func release() {
         releaseDescriptor.withLock { descriptor in

@@ -13,6 +13,8 @@ final class RecordingWriter: @unchecked Sendable {
     private(set) var outputBytes: Int64 = 0
     /// The first write that failed; later output is not written.
     private var failure: FileError?
+    /// Whether `finish` put the file in place (or tried to).
+    private var finished = false
 
     init(path: String, header: [UInt8], framing: EventFraming) throws(FileError) {
         file = try FileReplacement(path: path, newFileMode: 0o600)
@@ -23,6 +25,12 @@ final class RecordingWriter: @unchecked Sendable {
             file.abandon()
             throw error
         }
+    }
+
+    /// A recording whose run never ran (its start failed after the writer was made) is removed:
+    /// the writer owns its temporary file until `finish`.
+    deinit {
+        if !finished { file.abandon() }
     }
 
     /// Appends a chunk of bpftrace's output.
@@ -38,6 +46,7 @@ final class RecordingWriter: @unchecked Sendable {
 
     /// Writes the trailer and puts the recording in place. Returns why it failed, if it did.
     func finish(durationSeconds: Double, state: String) -> FileError? {
+        finished = true
         if failure == nil {
             let trailer = Recording.Trailer(outputBytes: outputBytes, durationNanoseconds: Int64((durationSeconds * 1e9).rounded()), state: state)
             do {

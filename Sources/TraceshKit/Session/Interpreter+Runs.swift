@@ -230,7 +230,7 @@ extension Interpreter {
     func showStatistics(from id: Int?, at location: SourceLocation) throws {
         let run = try selectRun(id, active: false, at: location)
         if format == .json {
-            emit(.document(RunReport.statisticsJSON(run.pipeline.statistics, duration: run.status.elapsed)))
+            emit(.document(RunReport.statisticsJSON(run.pipeline.statistics, duration: run.status.elapsed, pipeline: run.pipeline)))
         } else {
             emit(.table(RunReport.statisticsTable(run)))
         }

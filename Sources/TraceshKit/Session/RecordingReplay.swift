@@ -63,6 +63,7 @@ struct RecordingReplay {
             scanner.feed(chunk, emit: consume)
         }
         for record in scanner.finish() { consume(record) }
+        pipeline.noteDamagedRecords(scanner.damagedRecords)
 
         let statistics = pipeline.statistics
         let span = statistics.firstTimestamp.flatMap { first in statistics.lastTimestamp.map { Double($0 - first) / 1e9 } } ?? 0

@@ -51,45 +51,49 @@ public final class RunManager: Sendable {
         }
         guard let bpftrace = BpftraceLocator.find() else { throw Diagnostic("bpftrace is not installed (see 'caps')", at: nil) }
 
+        // Everything that can fail without a process comes first.
+        let executable = try request.command.first.map { name in
+            guard let path = Self.findExecutable(name) else { throw Diagnostic("command not found: \(name)", at: nil) }
+            return path
+        }
+        let runner = try BpftraceRunner()
+        // Opened before anything starts, so a bad file name fails the run cleanly.
+        let outputFile = try request.output.map(CommandOutputFile.open)
+        defer { if let outputFile { close(outputFile) } }
+
         var command: ChildProcess?
-        if !request.command.isEmpty {
-            guard let executable = Self.findExecutable(request.command[0]) else {
-                throw Diagnostic("command not found: \(request.command[0])", at: nil)
-            }
-            // Opened before anything starts, so a bad file name fails the run cleanly; the child
-            // keeps its own copy.
-            let outputFile = try request.output.map(CommandOutputFile.open)
-            defer { if let outputFile { close(outputFile) } }
+        if let executable {
             // Held before exec until every probe is attached, so its first event is traced; ended
             // (SIGTERM from the kernel) if tracesh dies, as it would be at the end of the run.
+            // The child keeps its own copy of the output file.
             command = try ChildProcess(path: executable, arguments: Array(request.command.dropFirst()),
                                        environment: ProcessInfo.processInfo.environment, captureOutput: false,
                                        standardOutput: outputFile ?? commandOutput,
                                        hold: true, deathSignal: SIGTERM, newProcessGroup: false)
         }
         let program: CompiledProgram
+        var recording: RecordingWriter?
+        let clockOffset = monotonicToRealtimeOffset()
         do {
             program = try ProgramCompiler.compile(graph, catalog: catalog,
                                                   options: CompileOptions(traceDescendantsOf: command.map { Int64($0.pid) },
                                                                          sync: SyncMarker.forThisProcess(),
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
                                                                          stream: Settings.streams(graph)))
+            if let recordingPath {
+                do {
+                    recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
+                                                    framing: program.framing)
+                } catch {
+                    throw Diagnostic("cannot record: \(error)", at: nil)
+                }
+            }
         } catch {
+            // The held command never runs: it exits at once and is waited for, so a failed
+            // start leaves no process behind (the recording writer removes its own file).
             command?.cancelHold()
             _ = command?.wait()
             throw error
-        }
-        let runner = try BpftraceRunner()
-        var recording: RecordingWriter?
-        let clockOffset = monotonicToRealtimeOffset()
-        if let recordingPath {
-            do {
-                recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
-                                                framing: program.framing)
-            } catch {
-                command?.cancelHold()
-                throw Diagnostic("cannot record: \(error)", at: nil)
-            }
         }
         let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph))
         let run = Run(id: nextID(), program: program, duration: duration, command: request.command,
@@ -133,6 +137,7 @@ public final class RunManager: Sendable {
         let recordingFailure = recording?.finish(durationSeconds: startedAt.map { endedAt - $0 } ?? 0, state: state.rawValue)
         run.record.withLock { record in
             for item in rest { record.pipeline.consume(item) }
+            record.pipeline.noteDamagedRecords(scanner.damagedRecords)
             record.endedAt = endedAt
             if record.startedAt == nil { record.startedAt = record.endedAt }
             record.commandEnding = outcome.commandEnding

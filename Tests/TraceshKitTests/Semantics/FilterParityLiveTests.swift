@@ -24,8 +24,7 @@ import Testing
         return filters
     }
 
-    @Test func kernelAndUserSpaceSelectTheSameEvents() throws {
-        guard Live.available() else { return }
+    @Test(.live) func kernelAndUserSpaceSelectTheSameEvents() throws {
         let directory = try TemporaryFolder()
         let target = directory.path + "/parity"
         _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))

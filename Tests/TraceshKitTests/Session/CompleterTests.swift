@@ -21,7 +21,7 @@ import Testing
         #expect(candidates("default m") == ["max-duration", "max-events"])
         #expect(candidates("set format ") == Settings.formatSetting.choices.sorted())
         #expect(candidates("set stream o") == ["off", "on"])
-        #expect(candidates("unset t", graph) == ["target"])
+        #expect(candidates("unset t", graph) == ["target", "trace-self"])
     }
 
     @Test func probesScopesAndFunctions() {

@@ -11,8 +11,7 @@ import Testing
 
     /// The header holds the framing's secret boundary: while the run is live, the only file that
     /// has it is root's alone, and an existing file at the path still has its old content.
-    @Test func theBoundaryIsRootsAloneWhileTheRunGoesOn() throws {
-        guard Live.available() else { return }
+    @Test(.live) func theBoundaryIsRootsAloneWhileTheRunGoesOn() throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/run.trcrec"
         try "old\n".write(toFile: path, atomically: false, encoding: .utf8)
@@ -51,8 +50,7 @@ import Testing
         #expect(run.status.elapsed > 0)
     }
 
-    @Test func aNewRecordingIsCreatedForRootOnly() throws {
-        guard Live.available() else { return }
+    @Test(.live) func aNewRecordingIsCreatedForRootOnly() throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/new.trcrec"
         let output = CollectingOutput()

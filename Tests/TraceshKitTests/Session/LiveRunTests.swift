@@ -12,8 +12,7 @@ import Testing
         return (interpreter, output, outcome)
     }
 
-    @Test func thirtySevenOpensAreCountedExactly() throws {
-        guard Live.available() else { return }
+    @Test(.live) func thirtySevenOpensAreCountedExactly() throws {
         let directory = try TemporaryFolder()
         let target = directory.path + "/target-file"
         _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
@@ -42,8 +41,7 @@ import Testing
         #expect(replayed.pipeline.aggregations == pipeline.aggregations)
     }
 
-    @Test func awkwardBytesInAPathArriveExactly() throws {
-        guard Live.available() else { return }
+    @Test(.live) func awkwardBytesInAPathArriveExactly() throws {
         let directory = try TemporaryFolder()
         let (interpreter, output, outcome) = session("""
             probe o = sys_openat "%s", arg2@user
@@ -66,8 +64,7 @@ import Testing
         #expect(csv.contains(",\"\(directory.path)/q\"\"n\nt\t%s|,\\\\\\xffend\","), "\(csv)")
     }
 
-    @Test func everyCallOfAUserFunctionIsTracedWithItsArgument() throws {
-        guard Live.available() else { return }
+    @Test(.live) func everyCallOfAUserFunctionIsTracedWithItsArgument() throws {
         let (interpreter, output, outcome) = session("""
             probe w = u:\(TracedHelper.path):traced_work "work %d", arg1
             run 60s -- \(TracedHelper.path) call 25
@@ -79,8 +76,7 @@ import Testing
     }
 
     /// tracesh's and bpftrace's own frees would feed back into `u:c:free` without end.
-    @Test func userProbesLeaveOutTraceshAndBpftrace() throws {
-        guard Live.available() else { return }
+    @Test(.live) func userProbesLeaveOutTraceshAndBpftrace() throws {
         let (interpreter, output, outcome) = session("""
             probe f = u:c:free
             run 500ms
@@ -90,8 +86,7 @@ import Testing
         #expect(!events.contains { $0.pid == Int64(getpid()) || $0.comm == Array("bpftrace".utf8) })
     }
 
-    @Test func everyGeneratedProgramLoadsInBpftrace() throws {
-        guard Live.available() else { return }
+    @Test(.live) func everyGeneratedProgramLoadsInBpftrace() throws {
         for golden in GoldenPrograms.cases {
             let graph = try GoldenPrograms.graph(golden, catalog: .live)
             let output = CollectingOutput()
@@ -104,8 +99,7 @@ import Testing
         }
     }
 
-    @Test func aFailingBpftraceEndsTheRunAsFailedWithItsReason() throws {
-        guard Live.available() else { return }
+    @Test(.live) func aFailingBpftraceEndsTheRunAsFailedWithItsReason() throws {
         let (interpreter, output, outcome) = session("""
             probe sys_read
             set stream off
@@ -117,8 +111,7 @@ import Testing
         #expect(output.diagnostics.first?.contains("bpftrace ended unexpectedly: it was killed by signal 9") == true, "\(output.diagnostics)")
     }
 
-    @Test func backgroundRunsCanBeListedStoppedAndWaitedFor() throws {
-        guard Live.available() else { return }
+    @Test(.live) func backgroundRunsCanBeListedStoppedAndWaitedFor() throws {
         let (interpreter, output, outcome) = session("""
             probe sys_read
             run 60s &

@@ -12,24 +12,32 @@ enum Fixtures {
     static let framing = EventFraming(boundary: "0123456789abcdef")
 }
 
-/// Live tests need bpftrace, root and a mounted tracefs. Without them a live test returns early;
-/// with TRACESH_REQUIRE_LIVE=1 (as CI sets it) that becomes a failure instead.
+/// Live tests need bpftrace, root and a mounted tracefs. Without them a live test is reported
+/// skipped (with the reason); under TRACESH_REQUIRE_LIVE=1 (as CI sets it) the trait's condition
+/// throws and the test fails. `TRACESH_TEST_PRETEND_MISSING=bpftrace,root,tracefs` pretends.
 enum Live {
-    static var missing: String? {
-        if BpftraceLocator.find() == nil { return "bpftrace is not installed" }
-        if geteuid() != 0 { return "not running as root" }
-        if !KernelCatalog.live.isReadable { return "tracefs is not mounted" }
-        return nil
+    struct Unmet: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { "live test cannot run: \(reason) (TRACESH_REQUIRE_LIVE=1)" }
     }
 
-    /// True when the live test can run; otherwise records why (as a failure when required).
-    static func available(sourceLocation: Testing.SourceLocation = #_sourceLocation) -> Bool {
-        guard let reason = missing else { return true }
-        if ProcessInfo.processInfo.environment["TRACESH_REQUIRE_LIVE"] == "1" {
-            Issue.record("live test cannot run: \(reason) (TRACESH_REQUIRE_LIVE=1)", sourceLocation: sourceLocation)
-        } else {
-            print("skipping live test: \(reason)")
+    static var missing: String? {
+        let pretended = Set((ProcessInfo.processInfo.environment["TRACESH_TEST_PRETEND_MISSING"] ?? "").split(separator: ",").map(String.init))
+        if BpftraceLocator.find() == nil || pretended.contains("bpftrace") { return "bpftrace is not installed" }
+        if geteuid() != 0 || pretended.contains("root") { return "not running as root" }
+        if !KernelCatalog.live.isReadable || pretended.contains("tracefs") { return "tracefs is not mounted" }
+        return nil
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Needs root, bpftrace and tracefs (see `Live`).
+    static var live: Self {
+        let reason = Live.missing
+        return .enabled(reason.map { Comment(rawValue: $0) }) {
+            guard let reason else { return true }
+            if ProcessInfo.processInfo.environment["TRACESH_REQUIRE_LIVE"] == "1" { throw Live.Unmet(reason: reason) }
+            return false
         }
-        return false
     }
 }
