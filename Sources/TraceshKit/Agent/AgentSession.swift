@@ -60,7 +60,7 @@ public final class AgentSession {
 
     /// The run result in the agent's shape (the program's name and target, not the probe's).
     static func result(_ program: AgentProgram, run: Run) -> JSONValue {
-        guard case .object(var pairs)? = RunReport.agentResponses(run).first else {
+        guard case .object(var pairs)? = RunReport.agentResponses(run.snapshot).first else {
             return failedResult(program, error: run.status.failure ?? "the run produced no result")
         }
         func set(_ key: String, _ value: JSONValue) {

@@ -93,7 +93,7 @@ public final class AgentTools: Sendable {
             case "replay":
                 let replay = try decode(ReplayArguments.self, arguments)
                 let run = try runs.replay(UserPath.expand(replay.path), maxEvents: Settings.maxEvents(SessionGraph()))
-                return JSONWriter.serialize(.array(Self.capped(RunReport.agentResponses(run), limit: Self.eventLimit(replay.maxEvents))))
+                return JSONWriter.serialize(.array(Self.capped(RunReport.agentResponses(run.snapshot), limit: Self.eventLimit(replay.maxEvents))))
             default:
                 throw AgentToolError("no tool '\(name)'" + Suggestions.didYouMean(name, in: Self.all.map(\.name)))
             }
@@ -152,7 +152,7 @@ public final class AgentTools: Sendable {
         }
         let run = try runs.start(RunRequest(duration: plan.duration, background: true), graph: interpreter.graph, catalog: catalog, recordTo: nil)
         run.wait()
-        return JSONWriter.serialize(.array(Self.capped(RunReport.agentResponses(run), limit: limit)))
+        return JSONWriter.serialize(.array(Self.capped(RunReport.agentResponses(run.snapshot), limit: limit)))
     }
 
     static func eventLimit(_ asked: Int?) -> Int { min(max(asked ?? defaultEventLimit, 0), eventCeiling) }

@@ -152,6 +152,6 @@ public final class EventEvaluator: @unchecked Sendable {
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
-        EventScanner.find(needle, in: haystack, from: 0) != nil
+        ByteFields.find(needle, in: haystack, from: 0) != nil
     }
 }

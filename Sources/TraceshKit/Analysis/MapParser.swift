@@ -61,7 +61,7 @@ public enum MapParser {
     }
 
     static func splitKeys(_ bytes: [UInt8], kinds: [CompiledField.Kind]) -> [TraceValue] {
-        var parts = EventScanner.split(bytes, by: Array(", ".utf8))
+        var parts = ByteFields.split(bytes, by: Array(", ".utf8))
         let kinds = kinds.isEmpty ? Array(repeating: CompiledField.Kind.string, count: 1) : kinds
         // A string key containing ", " was split too far: give the extra pieces back to the first string key.
         if parts.count > kinds.count, let stringIndex = kinds.firstIndex(of: .string) {
@@ -70,7 +70,7 @@ public enum MapParser {
             parts.replaceSubrange(stringIndex...(stringIndex + extra), with: [Array(merged)])
         }
         return zip(parts, kinds).map { part, kind in
-            kind == .integer ? EventScanner.integer(part).map(TraceValue.integer) ?? .bytes(part) : .bytes(part)
+            kind == .integer ? ByteFields.integer(part).map(TraceValue.integer) ?? .bytes(part) : .bytes(part)
         }
     }
 

@@ -27,6 +27,11 @@ public struct Pipeline: Sendable {
     public private(set) var damagedRecords: Int64 = 0
     /// How many of bpftrace's lines are kept.
     public static let messageLimit = 100
+
+    /// bpftrace's lines and the unreadable records, as a plain value for reports.
+    public var health: RunHealth {
+        RunHealth(messages: messages, droppedMessages: droppedMessages, malformedRecords: malformedRecords, damagedRecords: damagedRecords)
+    }
     private let evaluator: EventEvaluator
     /// Each probe's user-space filters, resolved against what its events carry.
     private let filtersByProbe: [[ResolvedExpression]]
@@ -99,20 +104,20 @@ public struct Pipeline: Sendable {
     }
 
     private func makeEvent(_ fields: [[UInt8]]) -> TraceEvent? {
-        guard fields.count >= Self.headerFields, let probeIndex = EventScanner.integer(fields[0]).map(Int.init),
+        guard fields.count >= Self.headerFields, let probeIndex = ByteFields.integer(fields[0]).map(Int.init),
               probeIndex >= 0, probeIndex < program.probes.count else { return nil }
         let probe = program.probes[probeIndex]
         guard fields.count == Self.headerFields + probe.fields.count,
-              let monotonic = EventScanner.integer(fields[1]), let pid = EventScanner.integer(fields[2]),
-              let tid = EventScanner.integer(fields[3]), let uid = EventScanner.integer(fields[4]),
-              let gid = EventScanner.integer(fields[5]), let cpu = EventScanner.integer(fields[6]) else { return nil }
+              let monotonic = ByteFields.integer(fields[1]), let pid = ByteFields.integer(fields[2]),
+              let tid = ByteFields.integer(fields[3]), let uid = ByteFields.integer(fields[4]),
+              let gid = ByteFields.integer(fields[5]), let cpu = ByteFields.integer(fields[6]) else { return nil }
         var values: [TraceValue] = []
         values.reserveCapacity(probe.fields.count)
         var rawArgs: [NamedValue] = []
         for (field, bytes) in zip(probe.fields, fields[Self.headerFields...]) {
             let value: TraceValue
             if field.kind == .integer {
-                guard let number = EventScanner.integer(bytes) else { return nil }
+                guard let number = ByteFields.integer(bytes) else { return nil }
                 value = .integer(number)
             } else {
                 value = .bytes(bytes)

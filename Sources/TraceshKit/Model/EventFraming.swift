@@ -28,7 +28,7 @@ public struct EventFraming: Hashable, Sendable {
         /// The sync probe fired: `F, sequence` (see `SyncMarker`).
         case sync = "F"
         /// Written by tracesh (not bpftrace) at the end of a recording, after bpftrace's output:
-        /// `T, version, outputBytes, durationNanoseconds, state` (see `Recording.trailer`).
+        /// `T, version, outputBytes, durationNanoseconds, state` (see `RecordingTrailer`).
         case trailer = "T"
     }
 

@@ -58,10 +58,10 @@ public enum RunReport {
         return .array(sorted.prefix(limit).map { .object([("process_name", .bytes($0.key)), ("event_count", .int($0.value))]) })
     }
 
-    /// The statistics object; with `pipeline`, also what bpftrace said and what could not be read
+    /// The statistics object; with `health`, also what bpftrace said and what could not be read
     /// (see `outputHealthJSON`).
     public static func statisticsJSON(_ statistics: Statistics, duration: Double, probeIndex: Int? = nil,
-                                      pipeline: Pipeline? = nil) -> JSONValue {
+                                      health: RunHealth? = nil) -> JSONValue {
         let total = probeIndex.map { statistics.eventsPerProbe[$0] } ?? statistics.totalEvents
         return .object([
             ("total_events", .int(total)),
@@ -69,60 +69,57 @@ public enum RunReport {
             ("duration", .double(duration)),
             ("top_processes", topProcessesJSON(statistics, limit: 10)),
             ("lost_events", .int(statistics.lostEvents)),
-        ] + (pipeline.map(outputHealthJSON) ?? []))
+        ] + (health.map(outputHealthJSON) ?? []))
     }
 
     /// bpftrace's own lines (`bpftrace_messages`, with `bpftrace_messages_dropped` beyond the
     /// limit kept), records that did not fit the program (`malformed_records`) and records the
     /// scanner found damaged (`damaged_records`): counted during the run, so shown with it.
-    static func outputHealthJSON(_ pipeline: Pipeline) -> [(String, JSONValue)] {
+    static func outputHealthJSON(_ health: RunHealth) -> [(String, JSONValue)] {
         [
-            ("bpftrace_messages", .array(pipeline.messages.map(JSONValue.string))),
-            ("bpftrace_messages_dropped", .int(pipeline.droppedMessages)),
-            ("malformed_records", .int(pipeline.malformedRecords)),
-            ("damaged_records", .int(pipeline.damagedRecords)),
+            ("bpftrace_messages", .array(health.messages.map(JSONValue.string))),
+            ("bpftrace_messages_dropped", .int(health.droppedMessages)),
+            ("malformed_records", .int(health.malformedRecords)),
+            ("damaged_records", .int(health.damagedRecords)),
         ]
     }
 
-    public static func statisticsTable(_ run: Run) -> ResultTable {
-        let status = run.status
-        let pipeline = run.pipeline
-        let statistics = pipeline.statistics
+    public static func statisticsTable(_ run: RunSnapshot) -> ResultTable {
+        let statistics = run.statistics
+        let health = run.health
         var rows: [[JSONValue]] = [
-            [.string("state"), .string(status.state.rawValue)],
-            [.string("duration_s"), .double(status.elapsed)],
+            [.string("state"), .string(run.state)],
+            [.string("duration_s"), .double(run.duration)],
             [.string("total_events"), .int(statistics.totalEvents)],
-            [.string("events_per_second"), .double(statistics.rate(over: status.elapsed))],
+            [.string("events_per_second"), .double(statistics.rate(over: run.duration))],
             [.string("lost_events"), .int(statistics.lostEvents)],
             [.string("filtered_in_user_space"), .int(statistics.filteredOut)],
-            [.string("kept_in_memory"), .int(Int64(pipeline.store.count))],
-            [.string("dropped_from_memory"), .int(pipeline.store.dropped)],
+            [.string("kept_in_memory"), .int(Int64(run.events.count))],
+            [.string("dropped_from_memory"), .int(run.droppedFromMemory)],
         ]
         for (index, probe) in run.program.probes.enumerated() {
             rows.append([.string("events[\(probe.name)]"), .int(statistics.eventsPerProbe[index])])
         }
-        rows.append([.string("malformed_records"), .int(pipeline.malformedRecords)])
-        rows.append([.string("damaged_records"), .int(pipeline.damagedRecords)])
-        for message in pipeline.messages { rows.append([.string("bpftrace_message"), .string(message)]) }
-        if pipeline.droppedMessages > 0 {
-            rows.append([.string("bpftrace_messages_dropped"), .int(pipeline.droppedMessages)])
+        rows.append([.string("malformed_records"), .int(health.malformedRecords)])
+        rows.append([.string("damaged_records"), .int(health.damagedRecords)])
+        for message in health.messages { rows.append([.string("bpftrace_message"), .string(message)]) }
+        if health.droppedMessages > 0 {
+            rows.append([.string("bpftrace_messages_dropped"), .int(health.droppedMessages)])
         }
-        if let failure = status.failure { rows.append([.string("failure"), .string(failure)]) }
+        if let failure = run.failure { rows.append([.string("failure"), .string(failure)]) }
         return ResultTable(columns: ["statistic", "value"], rows: rows)
     }
 
     /// One agent response object per probe.
-    public static func agentResponses(_ run: Run) -> [JSONValue] {
-        let status = run.status
-        let pipeline = run.pipeline
-        let events = pipeline.store.events
+    public static func agentResponses(_ run: RunSnapshot) -> [JSONValue] {
+        let events = run.events
         return run.program.probes.enumerated().map { index, probe in
             let probeEvents = events.filter { $0.probeIndex == index }
-            let aggregations = pipeline.aggregations.filter { $0.aggregation.probe == nil || $0.aggregation.probe == probe.name }
+            let aggregations = run.aggregations.filter { $0.aggregation.probe == nil || $0.aggregation.probe == probe.name }
             var perProbe = Statistics(probeCount: run.program.probes.count)
             for event in probeEvents { perProbe.record(event) }
-            perProbe.lostEvents = pipeline.statistics.lostEvents
-            var statistics = statisticsJSON(pipeline.statistics, duration: status.elapsed, probeIndex: index, pipeline: pipeline)
+            perProbe.lostEvents = run.statistics.lostEvents
+            var statistics = statisticsJSON(run.statistics, duration: run.duration, probeIndex: index, health: run.health)
             if case .object(var pairs) = statistics {
                 if let top = pairs.firstIndex(where: { $0.0 == "top_processes" }) { pairs[top].1 = topProcessesJSON(perProbe, limit: 10) }
                 statistics = .object(pairs)
@@ -133,11 +130,11 @@ public enum RunReport {
                 ("type", .string("bcc_trace")),
                 ("target", .string(probe.function)),
                 ("resolved", .string(probe.resolved)),
-                ("duration", .double(status.elapsed)),
-                ("status", .string(status.state.rawValue)),
-                ("success", .bool(status.state != .failed)),
-                ("error", status.failure.map(JSONValue.string) ?? .null),
-                ("event_count", .int(pipeline.statistics.eventsPerProbe[index])),
+                ("duration", .double(run.duration)),
+                ("status", .string(run.state)),
+                ("success", .bool(run.state != "failed")),
+                ("error", run.failure.map(JSONValue.string) ?? .null),
+                ("event_count", .int(run.statistics.eventsPerProbe[index])),
                 ("events", .array(probeEvents.map { eventObject($0, program: run.program) })),
                 ("statistics", statistics),
                 ("aggregations", .array(aggregations.map(aggregationJSON))),

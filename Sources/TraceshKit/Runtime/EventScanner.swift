@@ -42,7 +42,7 @@ public struct EventScanner: Sendable {
     public mutating func feed(_ bytes: [UInt8], emit: (ScannedRecord) -> Void) {
         buffer += bytes
         while true {
-            guard let recordStart = Self.find(start, in: buffer, from: offset) else {
+            guard let recordStart = ByteFields.find(start, in: buffer, from: offset) else {
                 // No record start: text up to the last newline is complete, unless the tail could
                 // be the beginning of a record marker.
                 let safeEnd = max(offset, buffer.count - (start.count - 1))
@@ -52,13 +52,13 @@ public struct EventScanner: Sendable {
                 }
                 break
             }
-            guard let recordEnd = Self.find(end, in: buffer, from: recordStart + start.count) else {
+            guard let recordEnd = ByteFields.find(end, in: buffer, from: recordStart + start.count) else {
                 break
             }
             if recordStart > offset { emitText(offset..<recordStart, emit: emit) }
             // Another record start before this end: the first record lost its end marker (the
             // boundary is secret, so nothing else can put a start there). Skip it, keep the next.
-            if let restart = Self.find(start, in: buffer, from: recordStart + start.count), restart < recordEnd {
+            if let restart = ByteFields.find(start, in: buffer, from: recordStart + start.count), restart < recordEnd {
                 noteDamage(at: base + recordStart)
                 offset = restart
                 continue
@@ -104,7 +104,7 @@ public struct EventScanner: Sendable {
     /// of a damaged record (bpftrace never prints the boundary outside a record).
     private mutating func emitLine(_ range: Range<Int>, emit: (ScannedRecord) -> Void) {
         let line = Array(buffer[range])
-        if Self.find(boundary, in: line, from: 0) != nil {
+        if ByteFields.find(boundary, in: line, from: 0) != nil {
             noteDamage(at: base + range.lowerBound)
             return
         }
@@ -121,14 +121,14 @@ public struct EventScanner: Sendable {
             emit(.map(name: map.name, text: map.text))
             openMap = nil
         }
-        let fields = Self.split(content, by: separator)
+        let fields = ByteFields.split(content, by: separator)
         guard let kind = fields.first.flatMap({ EventFraming.Kind(rawValue: String(decoding: $0, as: UTF8.self)) }) else {
             noteDamage(at: streamOffset)
             return
         }
         switch kind {
         case .start:
-            emit(.start(monotonic: fields.count > 1 ? Self.integer(fields[1]) ?? 0 : 0))
+            emit(.start(monotonic: fields.count > 1 ? ByteFields.integer(fields[1]) ?? 0 : 0))
         case .event:
             emit(.event(Array(fields.dropFirst())))
         case .map:
@@ -136,48 +136,9 @@ public struct EventScanner: Sendable {
         case .end:
             emit(.end)
         case .sync:
-            emit(.sync(UInt64(fields.count > 1 ? Self.integer(fields[1]) ?? 0 : 0)))
+            emit(.sync(UInt64(fields.count > 1 ? ByteFields.integer(fields[1]) ?? 0 : 0)))
         case .trailer:
             emit(.trailer(Array(fields.dropFirst()), offset: streamOffset))
-        }
-    }
-
-    /// Decimal integer (with optional sign) from ASCII bytes.
-    public static func integer(_ bytes: [UInt8]) -> Int64? {
-        guard !bytes.isEmpty else { return nil }
-        var negative = false
-        var value: UInt64 = 0
-        var index = 0
-        if bytes[0] == UInt8(ascii: "-") { negative = true; index = 1 }
-        guard index < bytes.count else { return nil }
-        while index < bytes.count {
-            let digit = bytes[index] &- 0x30
-            guard digit < 10 else { return nil }
-            value = value &* 10 &+ UInt64(digit)
-            index += 1
-        }
-        return negative ? 0 &- Int64(bitPattern: value) : Int64(bitPattern: value)
-    }
-
-    static func split(_ bytes: [UInt8], by separator: [UInt8]) -> [[UInt8]] {
-        var parts: [[UInt8]] = []
-        var from = 0
-        while let index = find(separator, in: bytes, from: from) {
-            parts.append(Array(bytes[from..<index]))
-            from = index + separator.count
-        }
-        parts.append(Array(bytes[from...]))
-        return parts
-    }
-
-    /// The first index of `needle` in `haystack` at or after `from`.
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
-        guard from < haystack.count, needle.count <= haystack.count - from else { return nil }
-        return haystack.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pattern in
-                guard let found = tracesh_memmem(hay.baseAddress! + from, hay.count - from, pattern.baseAddress!, pattern.count) else { return nil }
-                return hay.baseAddress!.distance(to: UnsafeRawPointer(found))
-            }
         }
     }
 }

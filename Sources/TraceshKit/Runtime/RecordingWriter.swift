@@ -48,9 +48,9 @@ final class RecordingWriter: @unchecked Sendable {
     func finish(durationSeconds: Double, state: String) -> FileError? {
         finished = true
         if failure == nil {
-            let trailer = Recording.Trailer(outputBytes: outputBytes, durationNanoseconds: Int64((durationSeconds * 1e9).rounded()), state: state)
+            let trailer = RecordingTrailer.Value(outputBytes: outputBytes, durationNanoseconds: Int64((durationSeconds * 1e9).rounded()), state: state)
             do {
-                try file.write(Recording.trailer(trailer, framing: framing))
+                try file.write(RecordingTrailer.record(trailer, framing: framing))
             } catch {
                 failure = error
             }

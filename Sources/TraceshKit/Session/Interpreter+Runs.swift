@@ -111,7 +111,7 @@ extension Interpreter {
     /// What a finished run printed: JSON response objects, or a summary and the aggregations.
     func report(_ run: Run) {
         if format == .json {
-            for response in RunReport.agentResponses(run) { emit(.document(response)) }
+            for response in RunReport.agentResponses(run.snapshot) { emit(.document(response)) }
             return
         }
         let status = run.status
@@ -230,9 +230,9 @@ extension Interpreter {
     func showStatistics(from id: Int?, at location: SourceLocation) throws {
         let run = try selectRun(id, active: false, at: location)
         if format == .json {
-            emit(.document(RunReport.statisticsJSON(run.pipeline.statistics, duration: run.status.elapsed, pipeline: run.pipeline)))
+            emit(.document(RunReport.statisticsJSON(run.pipeline.statistics, duration: run.status.elapsed, health: run.pipeline.health)))
         } else {
-            emit(.table(RunReport.statisticsTable(run)))
+            emit(.table(RunReport.statisticsTable(run.snapshot)))
         }
     }
 

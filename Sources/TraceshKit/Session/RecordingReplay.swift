@@ -41,11 +41,11 @@ struct RecordingReplay {
         }
         var scanner = EventScanner(framing: header.program.framing)
         var pipeline = Pipeline(program: header.program, clockOffset: header.clockOffset, maxEvents: maxEvents)
-        var trailer: (value: Recording.Trailer?, offset: Int)?
+        var trailer: (value: RecordingTrailer.Value?, offset: Int)?
         var bytesAfterTrailer = 0
         func consume(_ record: ScannedRecord) {
             if case .trailer(let fields, let offset) = record {
-                trailer = (Recording.trailer(fields: fields), offset)
+                trailer = (RecordingTrailer.value(fields: fields), offset)
             } else if trailer != nil {
                 // Nothing follows the trailer in a recording tracesh wrote.
                 bytesAfterTrailer += 1

@@ -70,7 +70,7 @@ public final class Run: Sendable {
         let pipeline = self.pipeline
         return RunSnapshot(id: id, state: status.state.rawValue, duration: status.elapsed, command: command, failure: status.failure,
                            program: program, events: pipeline.store.events, statistics: pipeline.statistics,
-                           aggregations: pipeline.aggregations)
+                           aggregations: pipeline.aggregations, droppedFromMemory: pipeline.store.dropped, health: pipeline.health)
     }
 
     /// The collected results (a copy; call when the run has finished to avoid copying mid-run).

@@ -79,7 +79,7 @@ struct RecordingTests {
     @Test func aReplayReportsTheRecordedRunsDurationAndRate() throws {
         var (program, bytes) = try Self.recording(events: 100)
         let output = bytes.count - Recording.header(program: program, clockOffset: 5_000).count
-        bytes += Recording.trailer(.init(outputBytes: Int64(output), durationNanoseconds: 360_000_000, state: "completed"), framing: program.framing)
+        bytes += RecordingTrailer.record(.init(outputBytes: Int64(output), durationNanoseconds: 360_000_000, state: "completed"), framing: program.framing)
         let (run, warnings) = try Self.replay(bytes)
         #expect(warnings == [])
         #expect(run.status.elapsed == 0.36)
@@ -89,13 +89,13 @@ struct RecordingTests {
 
     @Test func theTrailerCannotBeReadWithoutTheBoundary() throws {
         let (program, _) = try Self.recording(events: 0)
-        let trailer = Recording.trailer(.init(outputBytes: 7, durationNanoseconds: 9, state: "stopped"), framing: program.framing)
+        let trailer = RecordingTrailer.record(.init(outputBytes: 7, durationNanoseconds: 9, state: "stopped"), framing: program.framing)
         var scanner = EventScanner(framing: program.framing)
         guard case .trailer(let fields, offset: 0)? = scanner.feed(trailer).first else {
             Issue.record("no trailer scanned")
             return
         }
-        #expect(Recording.trailer(fields: fields) == .init(outputBytes: 7, durationNanoseconds: 9, state: "stopped"))
+        #expect(RecordingTrailer.value(fields: fields) == .init(outputBytes: 7, durationNanoseconds: 9, state: "stopped"))
         var stranger = EventScanner(framing: EventFraming(boundary: "ffffffffffffffff"))
         #expect(!stranger.feed(trailer).contains { if case .trailer = $0 { true } else { false } })
     }
@@ -108,7 +108,7 @@ struct RecordingTests {
         let (run, warnings) = try Self.replay(cut)
         #expect(run.pipeline.statistics.totalEvents == 49)
         var lastStart = headerLength, position = headerLength
-        while let found = EventScanner.find(program.framing.recordStart, in: cut, from: position) { lastStart = found; position = found + 1 }
+        while let found = ByteFields.find(program.framing.recordStart, in: cut, from: position) { lastStart = found; position = found + 1 }
         #expect(warnings == [
             "'FILE': 1 damaged record(s) skipped, the first at byte \(lastStart); the rest is replayed",
             "'FILE' ends at byte \(cut.count) without its end-of-run record: the recording was cut short (or made by an older tracesh); its duration is taken from the span of its events",
@@ -118,12 +118,12 @@ struct RecordingTests {
     @Test func aDamagedRecordInTheMiddleIsSkippedAndTheRestReplayed() throws {
         var (program, bytes) = try Self.recording(events: 20)
         let headerLength = Recording.header(program: program, clockOffset: 5_000).count
-        bytes += Recording.trailer(.init(outputBytes: Int64(bytes.count - headerLength), durationNanoseconds: 1_000_000_000, state: "completed"),
+        bytes += RecordingTrailer.record(.init(outputBytes: Int64(bytes.count - headerLength), durationNanoseconds: 1_000_000_000, state: "completed"),
                                    framing: program.framing)
         // Garble the end marker of the 6th event: its record start is kept, its end is lost.
         var ends: [Int] = []
         var from = headerLength
-        while let found = EventScanner.find(program.framing.recordEnd, in: bytes, from: from) { ends.append(found); from = found + 1 }
+        while let found = ByteFields.find(program.framing.recordEnd, in: bytes, from: from) { ends.append(found); from = found + 1 }
         bytes[ends[6]] = UInt8(ascii: "?")
         let (run, warnings) = try Self.replay(bytes)
         #expect(run.pipeline.statistics.totalEvents == 19)

@@ -41,39 +41,6 @@ public enum Recording {
         return Array(magic.utf8) + Array(JSONWriter.serialize(document).utf8) + [0x0a]
     }
 
-    /// What the trailer says about the run.
-    public struct Trailer: Hashable, Sendable {
-        /// Bytes of bpftrace output recorded before the trailer.
-        public var outputBytes: Int64
-        /// The run's duration as measured live, from tracing start to the end of the run.
-        public var durationNanoseconds: Int64
-        /// How the run ended (`completed`, `stopped`, `failed`).
-        public var state: String
-
-        public init(outputBytes: Int64, durationNanoseconds: Int64, state: String) {
-            self.outputBytes = outputBytes
-            self.durationNanoseconds = durationNanoseconds
-            self.state = state
-        }
-    }
-
-    static let trailerVersion = "1"
-
-    /// The trailer record, framed with the run's secret boundary so traced data cannot forge it.
-    public static func trailer(_ trailer: Trailer, framing: EventFraming) -> [UInt8] {
-        let fields = [trailerVersion, String(trailer.outputBytes), String(trailer.durationNanoseconds), trailer.state]
-        var bytes = framing.recordStart + Array(EventFraming.Kind.trailer.rawValue.utf8)
-        for field in fields { bytes += framing.fieldSeparator + Array(field.utf8) }
-        return bytes + framing.recordEnd
-    }
-
-    /// The trailer from the scanner's fields, nil when they are not one this version writes.
-    public static func trailer(fields: [[UInt8]]) -> Trailer? {
-        guard fields.count >= 4, String(decoding: fields[0], as: UTF8.self) == trailerVersion,
-              let bytes = EventScanner.integer(fields[1]), let duration = EventScanner.integer(fields[2]) else { return nil }
-        return Trailer(outputBytes: bytes, durationNanoseconds: duration, state: String(decoding: fields[3], as: UTF8.self))
-    }
-
     /// Reads a recording's header from the first bytes of the file: its program, clock offset
     /// and length in bytes (the raw output follows). Nil when `prefix` ends before the header does.
     public static func header(in prefix: [UInt8], path: String) throws -> (program: CompiledProgram, clockOffset: Int64, length: Int)? {
