@@ -18,10 +18,23 @@ let package = Package(
     targets: [
         // C shims: fork/prctl/exec for a parent-death signal, and memmem for the event scanner.
         .target(name: "CSupport"),
-        .target(
-            name: "TraceshKit",
-            dependencies: ["CSupport", .product(name: "GRDB", package: "GRDB.swift")]
-        ),
+        // The library in layers, one target per folder, so that an upward import does not build:
+        // Model at the bottom; Files, Kernel, Language, Suggest, Semantics, Plan, Runtime,
+        // Analysis, Output and Export above it; Session (the TraceshKit module, which re-exports
+        // the layers below) on top; Agent (tracesh api, the MCP tools) above the session.
+        .target(name: "TraceshModel", dependencies: ["CSupport"], path: "Sources/TraceshKit/Model"),
+        .target(name: "TraceshFiles", dependencies: ["TraceshModel", "CSupport"], path: "Sources/TraceshKit/Files"),
+        .target(name: "TraceshKernel", dependencies: ["TraceshModel", "TraceshFiles"], path: "Sources/TraceshKit/Kernel"),
+        .target(name: "TraceshLanguage", dependencies: ["TraceshModel", "TraceshFiles"], path: "Sources/TraceshKit/Language"),
+        .target(name: "TraceshSuggest", dependencies: ["TraceshModel"], path: "Sources/TraceshKit/Suggest"),
+        .target(name: "TraceshSemantics", dependencies: ["TraceshModel", "TraceshKernel"], path: "Sources/TraceshKit/Semantics"),
+        .target(name: "TraceshPlan", dependencies: ["TraceshModel", "TraceshKernel", "TraceshLanguage", "TraceshSemantics"], path: "Sources/TraceshKit/Plan"),
+        .target(name: "TraceshRuntime", dependencies: ["TraceshModel", "TraceshFiles", "CSupport"], path: "Sources/TraceshKit/Runtime"),
+        .target(name: "TraceshAnalysis", dependencies: ["TraceshModel", "TraceshKernel", "TraceshSemantics"], path: "Sources/TraceshKit/Analysis"),
+        .target(name: "TraceshOutput", dependencies: ["TraceshModel"], path: "Sources/TraceshKit/Output"),
+        .target(name: "TraceshExport", dependencies: ["TraceshModel", "TraceshFiles", "TraceshOutput", .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/TraceshKit/Export"),
+        .target(name: "TraceshKit", dependencies: ["TraceshModel", "TraceshFiles", "TraceshKernel", "TraceshLanguage", "TraceshSuggest", "TraceshSemantics", "TraceshPlan", "TraceshRuntime", "TraceshAnalysis", "TraceshOutput", "TraceshExport", "CSupport"], path: "Sources/TraceshKit/Session"),
+        .target(name: "TraceshAgent", dependencies: ["TraceshModel", "TraceshFiles", "TraceshKernel", "TraceshLanguage", "TraceshSuggest", "TraceshSemantics", "TraceshPlan", "TraceshRuntime", "TraceshAnalysis", "TraceshOutput", "TraceshExport", "TraceshKit"], path: "Sources/TraceshKit/Agent"),
         .systemLibrary(
             name: "CLibedit",
             pkgConfig: "libedit",
@@ -31,6 +44,7 @@ let package = Package(
             name: "tracesh",
             dependencies: [
                 "TraceshKit",
+                "TraceshAgent",
                 "CLibedit",
                 "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -47,7 +61,9 @@ let package = Package(
         .testTarget(
             name: "TraceshKitTests",
             dependencies: [
-                "TraceshKit",
+                "TraceshKit", "TraceshModel", "TraceshFiles", "TraceshKernel", "TraceshLanguage", "TraceshSuggest",
+                "TraceshSemantics", "TraceshPlan", "TraceshRuntime", "TraceshAnalysis", "TraceshOutput", "TraceshExport",
+                "TraceshAgent",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 // An RFC 4180 reader, to read CSV output back in tests.
                 .product(name: "CSV", package: "CSV.swift"),

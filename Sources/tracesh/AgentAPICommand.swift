@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceshAgent
 import TraceshKit
 
 /// `tracesh api`: one diagnostic-agent request in, one response out (JSON).

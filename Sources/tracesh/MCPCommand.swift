@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MCP
+import TraceshAgent
 import TraceshKit
 
 /// `tracesh mcp`: a Model Context Protocol server on standard input and output, so that an AI

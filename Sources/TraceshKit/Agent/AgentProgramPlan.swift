@@ -1,4 +1,16 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+import TraceshKit
 
 /// What one agent program becomes in the language: a probe spec and a kernel filter. The spec
 /// then goes through the same parser and checks as a `probe` typed by a user; the filter is an

@@ -1,4 +1,16 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+import TraceshKit
 
 /// The diagnostic agent's request: shell commands it would like run, and eBPF programs to trace.
 ///

@@ -1,4 +1,16 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+import TraceshKit
 
 /// Answers an agent request: every program traced at the same time, each in a session of its own
 /// (so one bad program fails alone), and the commands run or reported skipped.

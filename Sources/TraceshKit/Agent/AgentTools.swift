@@ -1,4 +1,16 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+import TraceshKit
 
 /// The tools tracesh offers an AI agent (over MCP): what each is called, what it takes (a JSON
 /// schema) and what it does. Every input goes through the language's parser and checks; no

@@ -1,4 +1,7 @@
 import Foundation
+import TraceshModel
+import TraceshKernel
+import TraceshSemantics
 
 /// Evaluates resolved conditions on events in user space: the one code path behind user-space
 /// filters of a run and `events ... where EXPR`. Names were resolved by the semantic pass

@@ -1,3 +1,7 @@
+import TraceshModel
+import TraceshKernel
+import TraceshSemantics
+
 /// The events of a run kept in memory: at most `capacity`, oldest dropped first and counted, so
 /// memory does not grow with the length of a run.
 ///

@@ -1,4 +1,7 @@
 import Foundation
+import TraceshModel
+import TraceshKernel
+import TraceshSemantics
 
 /// Parses bpftrace's `print(@map)` text into aggregation rows.
 ///

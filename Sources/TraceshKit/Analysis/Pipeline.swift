@@ -1,3 +1,7 @@
+import TraceshModel
+import TraceshKernel
+import TraceshSemantics
+
 /// Turns scanned records into the results of a run: user-space filters, the bounded event
 /// store, exact statistics, aggregation results, and bpftrace's own messages.
 public struct Pipeline: Sendable {

@@ -1,4 +1,7 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
+import TraceshOutput
 
 /// A run's events as a file in the agent's event shape: JSON Lines (one object per event,
 /// byte-exact as the README's rules for bytes that are not text say) or CSV (RFC 4180, one

@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+import TraceshModel
+import TraceshFiles
+import TraceshOutput
 
 /// A run saved into a SQLite database: tables `runs`, `probes`, `events` and `aggregations`.
 /// Saving into an existing database adds the run (earlier ones are kept); the file is changed as

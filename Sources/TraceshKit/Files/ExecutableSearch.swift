@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Finds programs the way a shell does, for bpftrace and for a run's `-- COMMAND`.
 public enum ExecutableSearch {

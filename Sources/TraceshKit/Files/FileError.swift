@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// A file that could not be read or written, with the reason in the words a user needs
 /// ("cannot write '/tmp/d': it is a directory"), never a Foundation error domain and code.

@@ -1,5 +1,6 @@
 import CSupport
 import Foundation
+import TraceshModel
 
 /// What kind of file a path names, in the words used in messages ("a character device").
 public enum FileKind: Equatable, Sendable {

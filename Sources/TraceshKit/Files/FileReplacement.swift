@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Writes a file the way an operator expects when tracesh runs as root and the path already
 /// names something:

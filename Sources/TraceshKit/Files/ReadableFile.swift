@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Opens a file that tracesh reads as a whole (a script, a recording): a regular file, or a FIFO
 /// such as the `/dev/fd/63` of a shell's `<(...)`. Devices (`/dev/zero` never ends), directories

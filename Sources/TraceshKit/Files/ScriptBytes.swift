@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Reads the bytes of a script for `load` and `tracesh FILE`.
 public enum ScriptBytes {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Paths as a user types them in `save`, `load`, `record` and `replay`.
 public enum UserPath {

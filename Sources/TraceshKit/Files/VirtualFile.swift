@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Reads files of tracefs, procfs and sysfs. They report a size of 0 and hand out their text in
 /// pieces, so Foundation's whole-file readers stop early; this reads until end of file.

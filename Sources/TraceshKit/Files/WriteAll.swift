@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Writes every byte of `bytes` to `descriptor`, retrying after a signal interrupts the call
 /// (EINTR) and after short writes. Returns 0, or the errno value of the write that failed.

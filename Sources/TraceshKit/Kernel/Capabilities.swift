@@ -1,4 +1,6 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
 
 /// What this machine can trace, each with a one-line reason and, when missing, a fix.
 public struct Capability: Hashable, Sendable {

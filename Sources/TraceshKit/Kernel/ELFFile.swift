@@ -1,4 +1,6 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
 
 /// Reads the parts of a 64-bit little-endian ELF file that probe resolution needs: the defined
 /// function symbols (`.symtab` and `.dynsym`) and the USDT probes (`.note.stapsdt`).

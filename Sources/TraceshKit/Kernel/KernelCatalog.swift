@@ -1,5 +1,7 @@
 import Foundation
 import Synchronization
+import TraceshModel
+import TraceshFiles
 
 /// What the running kernel offers to trace, read from tracefs (never from a hard-coded table):
 /// tracepoints and their formats, the syscalls that have tracepoints, and which probe types exist.

@@ -1,4 +1,6 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
 
 /// Finds the file behind a trace.py library name: `c` is libc, `pthread` is libpthread, a bare
 /// name is looked up in the linker's paths and then on PATH (`bash`), a path is taken as it is.

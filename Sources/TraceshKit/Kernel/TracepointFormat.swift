@@ -1,4 +1,6 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
 
 /// The fields of a tracepoint, as its tracefs `format` file lists them.
 public struct TracepointFormat: Hashable, Sendable {
@@ -7,6 +9,12 @@ public struct TracepointFormat: Hashable, Sendable {
         /// The C type as written (`const char *`, `__data_loc char[]`, `char[16]`, `long`, ...).
         public var type: String
         public var isSigned: Bool
+
+        public init(name: String, type: String, isSigned: Bool) {
+            self.name = name
+            self.type = type
+            self.isSigned = isSigned
+        }
 
         /// A pointer to char: an address that `str()` (user space: `@user`) turns into a string.
         public var isCharPointer: Bool { type.contains("char") && type.hasSuffix("*") }

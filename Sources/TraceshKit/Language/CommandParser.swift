@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Parses one logical command (see `ScriptSplitter`) into a `Command`: the keyword picks a
 /// declaration from `CommandRegistry`, and the declaration parses the rest.
 public enum CommandParser {

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Recursive-descent parser for expressions: filters, predicates, `agg` arguments and keys.
 ///
 /// Grammar (C precedence): `||` < `&&` < `|` < `^` < `&` < `== != =~ !~` < `< <= > >=` < `<< >>`

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Turns located text into tokens for expressions and probe specs.
 public struct Lexer {
     private static let symbols = [
@@ -125,9 +128,4 @@ public struct Lexer {
         // Up to 2^64-1, read as the same 64 bits (bpftrace's integers are 64-bit too).
         return UInt64(lower).map { Int64(bitPattern: $0) }
     }
-}
-
-extension Character {
-    var isIdentifierStart: Bool { self == "_" || (isASCII && isLetter) }
-    var isIdentifierBody: Bool { self == "_" || (isASCII && (isLetter || isNumber)) }
 }

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Turns a script's bytes into text. Scripts are UTF-8, but a comment is never read, so any
 /// bytes may stand in one (an old Latin-1 note must not make a runbook unreadable); a byte that
 /// is not UTF-8 anywhere else is a located error naming the byte.

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Splits source text into logical commands: one per line or per `;`, with `#` comments removed
 /// and `\`-newline continuations joined. Quotes are respected, so `;` and `#` inside a string stay.
 public enum ScriptSplitter {

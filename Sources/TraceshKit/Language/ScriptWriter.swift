@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Prints a session graph as a tracesh script that rebuilds the same graph when loaded.
 public enum ScriptWriter {
     public static func script(for graph: SessionGraph, header: Bool = true) -> String {

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Parses BCC trace.py probe specs:
 ///
 ///     [{p,r}]:[library]:function [(predicate)] ["format"[, argument, ...]]

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// A lexical token of tracesh expressions and specs.
 public struct Token: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// A cursor over tokens, shared by the expression, command and spec parsers.
 public struct TokenStream {
     public private(set) var tokens: [Token]

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Building a spec from pieces of text (for programs that embed tracesh); each piece goes
 /// through the same parsers as the language.
 extension TraceSpec {

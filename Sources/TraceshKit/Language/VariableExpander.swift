@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Replaces `$NAME`, `${NAME}` and `${NAME:-DEFAULT}` with session variables before a command
 /// is parsed. A variable always stands for one value, never for syntax:
 ///

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Splits command arguments into shell-like words: white space separates, `"..."` (with
 /// backslash escapes) and `'...'` (literal) quote.
 public struct Word: Hashable, Sendable {

@@ -10,9 +10,9 @@ public enum NameTable {
         public var placement: Placement
         public var summary: String
         /// What the name resolves to when it does not depend on the probe.
-        var fixed: Fixed?
+        public var fixed: Fixed?
 
-        enum Fixed: Sendable {
+        public enum Fixed: Sendable {
             case builtin(EventBuiltin, kernel: String)
             case userSpace(ResolvedName.Meaning, ValueType)
         }
@@ -59,8 +59,8 @@ public enum NameTable {
     /// trace.py's `$` names without the `$`.
     public static var dollarNames: Set<String> { Set(dollar.map { String($0.spelling.dropFirst()) }) }
 
-    static func plainEntry(_ name: String) -> Entry? { plain.first { $0.spelling == name } }
-    static func dollarEntry(_ name: String) -> Entry? { dollar.first { $0.spelling == "$" + name } }
+    public static func plainEntry(_ name: String) -> Entry? { plain.first { $0.spelling == name } }
+    public static func dollarEntry(_ name: String) -> Entry? { dollar.first { $0.spelling == "$" + name } }
 
     /// `arg3` -> 3; nil for other names.
     public static func argumentNumber(_ name: String) -> Int? {

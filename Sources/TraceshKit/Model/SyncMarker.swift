@@ -39,7 +39,7 @@ public struct SyncMarker: Hashable, Sendable {
     }
 
     /// The bpftrace block: first in the program, so that it is attached last.
-    func block(framing: EventFraming) -> String {
+    public func block(framing: EventFraming) -> String {
         let mask = (1 << Self.sequenceBits) - 1
         return "uprobe:\"\(executable)\":tracesh_sync_marker\n/pid == \(processID) && (arg0 >> \(Self.sequenceBits)) == \(runToken)/\n{\n"
             + "  printf(\"\(framing.printfFormat(kind: .sync, conversions: ["%llu"]))\", arg0 & \(mask));\n}"

@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// CSV (RFC 4180): every result is a header row and one row per record, fields quoted when they
 /// need it, records separated by CRLF. (The interpreter puts an empty line between results.)

@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// The session graph as a structured document (for `show graph` in JSON) and as readable lines.
 public enum GraphDocument {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// JSON Lines: one JSON object per line for every result (a table gives one object per row).
 public struct JSONLinesRenderer: ResultRenderer {

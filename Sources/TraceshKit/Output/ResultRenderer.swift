@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Turns a command's result into text in the chosen format. Each format is one renderer, so a new
 /// format touches one file.

@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Results of a run as tables and as the agent's JSON response objects.
 public enum RunReport {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Human-readable output: aligned columns, messages and text as they are.
 public struct TableRenderer: ResultRenderer {

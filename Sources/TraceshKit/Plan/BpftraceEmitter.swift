@@ -1,3 +1,8 @@
+import TraceshModel
+import TraceshKernel
+import TraceshLanguage
+import TraceshSemantics
+
 /// Turns resolved expressions into bpftrace syntax. It reads only the resolved tree: what a
 /// name is was decided by the semantic pass.
 enum BpftraceEmitter {

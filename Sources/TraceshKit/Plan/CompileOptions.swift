@@ -1,3 +1,8 @@
+import TraceshModel
+import TraceshKernel
+import TraceshLanguage
+import TraceshSemantics
+
 /// Per-run choices that are not part of the session graph.
 public struct CompileOptions: Sendable {
     /// The record framing; a fresh random boundary per run (fixed in golden tests).

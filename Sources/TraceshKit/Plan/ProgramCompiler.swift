@@ -1,3 +1,8 @@
+import TraceshModel
+import TraceshKernel
+import TraceshLanguage
+import TraceshSemantics
+
 /// Compiles a session graph into one bpftrace program: a pure function of the graph, the kernel
 /// catalog and the options. Resolve (`SessionAnalyser`), place filters (part of the plan), build
 /// maps, emit a `BpftraceProgram`, print it (`BpftracePrinter`).

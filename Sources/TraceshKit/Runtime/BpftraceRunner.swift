@@ -1,6 +1,8 @@
 import CSupport
 import Foundation
 import Synchronization
+import TraceshModel
+import TraceshFiles
 
 /// Supervises one bpftrace process: starts it on a program file, streams its output, ends it at
 /// the deadline or on request (SIGINT first, so END prints the maps; SIGKILL after a grace
@@ -310,14 +312,14 @@ final class StreamCollector: Sendable {
     }
 
     /// Waits for end of file (at most `timeout` seconds) and returns what was read.
-    func finish(timeout: Double? = nil) -> String {
+    public func finish(timeout: Double? = nil) -> String {
         if let timeout { _ = done.wait(timeout: .now() + timeout) } else { done.wait() }
         return String(decoding: text.withLock { $0 }, as: UTF8.self)
     }
 }
 
 /// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9

@@ -1,4 +1,6 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
 
 /// A command run without a shell to its end (or its timeout), its output captured.
 public struct CapturedCommand: Sendable {

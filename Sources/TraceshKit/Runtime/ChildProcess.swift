@@ -1,6 +1,8 @@
 import CSupport
 import Foundation
 import Synchronization
+import TraceshModel
+import TraceshFiles
 
 /// A child process started from a dedicated thread that lives until the child is reaped.
 ///

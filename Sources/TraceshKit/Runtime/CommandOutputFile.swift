@@ -1,4 +1,6 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
 
 /// Opens the file of `run ... -- COMMAND > FILE` for the command's standard output.
 public enum CommandOutputFile {

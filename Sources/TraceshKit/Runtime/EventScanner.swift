@@ -1,5 +1,7 @@
 import CSupport
 import Foundation
+import TraceshModel
+import TraceshFiles
 
 /// Turns bpftrace's output bytes into records, however the bytes are chunked.
 ///

@@ -1,4 +1,6 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
 
 /// The processes below a process, read from /proc (`/proc/PID/task/TID/children`).
 enum ProcessTree {

@@ -1,4 +1,6 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
 
 /// The bpftrace program on disk: in a fresh private directory (0700), in a file only root can
 /// read (0600), so the framing boundary never appears on a command line or in a shared file.

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Writes a run's recording while the run goes on.
 ///
 /// The header holds the framing's secret boundary, and anyone who knows it can forge events in a
@@ -5,7 +8,7 @@
 /// directory and renamed into place when the run has ended. When it replaces an existing regular
 /// file, that file's owner and mode are applied then (the run is over; the boundary is useless).
 /// See `FileReplacement` for links, devices and FIFOs.
-final class RecordingWriter: @unchecked Sendable {
+public final class RecordingWriter: @unchecked Sendable {
     // Unchecked: created by the starting thread, then used only by the run's own thread.
     private let file: FileReplacement
     private let framing: EventFraming
@@ -16,7 +19,7 @@ final class RecordingWriter: @unchecked Sendable {
     /// Whether `finish` put the file in place (or tried to).
     private var finished = false
 
-    init(path: String, header: [UInt8], framing: EventFraming) throws(FileError) {
+    public init(path: String, header: [UInt8], framing: EventFraming) throws(FileError) {
         file = try FileReplacement(path: path, newFileMode: 0o600)
         self.framing = framing
         do {
@@ -34,7 +37,7 @@ final class RecordingWriter: @unchecked Sendable {
     }
 
     /// Appends a chunk of bpftrace's output.
-    func append(_ bytes: [UInt8]) {
+    public func append(_ bytes: [UInt8]) {
         guard failure == nil else { return }
         do {
             try file.write(bytes)
@@ -45,7 +48,7 @@ final class RecordingWriter: @unchecked Sendable {
     }
 
     /// Writes the trailer and puts the recording in place. Returns why it failed, if it did.
-    func finish(durationSeconds: Double, state: String) -> FileError? {
+    public func finish(durationSeconds: Double, state: String) -> FileError? {
         finished = true
         if failure == nil {
             let trailer = RecordingTrailer.Value(outputBytes: outputBytes, durationNanoseconds: Int64((durationSeconds * 1e9).rounded()), state: state)

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The life of one bpftrace run as a state machine: what the runner does when bpftrace prints,
 /// attaches, ends its output, when the user stops the run, the traced command exits or a timer
 /// runs out. A pure value: `handle(_:at:)` takes an event and the time and returns the actions

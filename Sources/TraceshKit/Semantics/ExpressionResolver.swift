@@ -1,4 +1,6 @@
 import Foundation
+import TraceshModel
+import TraceshKernel
 
 /// The semantic pass over one expression in one probe (the role of bpftrace's
 /// SemanticAnalyser, or a Lox Resolver): decides what each name is, once, from `NameTable` and

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshKernel
+
 /// What one probe offers beyond the names every event has: arguments, tracepoint fields and a
 /// return value. The resolver asks a scope; it never decides these itself.
 public protocol NameScope {

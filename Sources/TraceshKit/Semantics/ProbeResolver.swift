@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshKernel
+
 /// Resolves trace.py specs against what the kernel and the file system offer.
 public struct ProbeResolver: Sendable {
     public var catalog: KernelCatalog

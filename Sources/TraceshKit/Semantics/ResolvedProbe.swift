@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshKernel
+
 /// A probe spec resolved against the running kernel: the bpftrace probes it attaches to and how
 /// trace.py's names (`arg3`, `retval`) read there.
 public struct ResolvedProbe: Hashable, Sendable {

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshKernel
+
 /// The semantic pass over a session: resolves every probe's predicate and format arguments and
 /// every filter and aggregation against each probe it applies to, places filters, and checks
 /// what bpftrace would refuse. The one checker behind `probe`, `filter`, `agg`, `run` and
@@ -110,7 +113,7 @@ public struct SessionAnalyser: Sendable {
     }
 
     /// bpftrace 0.17 allows at most 1000 `lhist` buckets.
-    static func checkBuckets(_ aggregation: Aggregation) throws {
+    public static func checkBuckets(_ aggregation: Aggregation) throws {
         guard case .lhist(let min, let max, let step) = aggregation.function else { return }
         let buckets = (max - min) / step
         guard buckets <= maximumLhistBuckets else {
@@ -205,7 +208,7 @@ public struct SessionAnalyser: Sendable {
 
     /// Runs `body`, prefixing its diagnostics with the probe's name. Locations inside a stored
     /// spec are relative to the spec text, not to any script, so those are dropped.
-    func inProbe<T>(_ name: String, keepLocation: Bool, _ body: () throws -> T) throws -> T {
+    public func inProbe<T>(_ name: String, keepLocation: Bool, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let diagnostic as Diagnostic {

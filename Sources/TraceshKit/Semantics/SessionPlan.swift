@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshKernel
+
 /// A probe spec parsed and resolved against the kernel, kept so later commands need not parse
 /// or resolve it again.
 public struct AnalysedProbe: Sendable {

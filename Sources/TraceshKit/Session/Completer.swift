@@ -1,4 +1,15 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
 
 /// Tab completion for the shell, as pure logic: given the text before the cursor and the
 /// session, what the word under the cursor could become.

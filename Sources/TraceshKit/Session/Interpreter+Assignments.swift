@@ -1,3 +1,15 @@
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+
 /// The commands that assign names: set, default, unset, and drop (a probe's name).
 extension Interpreter {
     /// `set NAME VALUE` (or `default NAME VALUE` when `onlyIfUnset`): a setting, validated by its

@@ -1,4 +1,15 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
 
 /// The commands about runs: run, runs, stop, wait, events, top, stats, record, replay.
 extension Interpreter {

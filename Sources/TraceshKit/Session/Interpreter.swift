@@ -1,4 +1,15 @@
 import Foundation
+@_exported import TraceshModel
+@_exported import TraceshFiles
+@_exported import TraceshKernel
+@_exported import TraceshLanguage
+@_exported import TraceshSuggest
+@_exported import TraceshSemantics
+@_exported import TraceshPlan
+@_exported import TraceshRuntime
+@_exported import TraceshAnalysis
+@_exported import TraceshOutput
+@_exported import TraceshExport
 
 /// Applies commands to a session. One interpreter serves the REPL, `.trc` scripts, `-e` and
 /// standard input alike; the front ends only decide where text comes from and goes to.

@@ -1,3 +1,15 @@
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+
 /// Where an interpreter sends what it prints; the front end decides about terminals and carets.
 public protocol InterpreterOutput: AnyObject {
     /// A rendered result, already in the session's output format (no trailing newline).

@@ -1,4 +1,15 @@
 import Foundation
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
 
 /// A recording of a run: the compiled program it came from, then bpftrace's raw standard output.
 ///

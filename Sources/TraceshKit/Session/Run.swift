@@ -1,5 +1,16 @@
 import Foundation
 import Synchronization
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
 
 /// One run of bpftrace (or one replay): its program, its state, and what it collected.
 public final class Run: Sendable {

@@ -1,5 +1,16 @@
 import Foundation
 import Synchronization
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
 
 /// Starts runs (plan -> codegen -> bpftrace -> scanner -> pipeline) and keeps track of them:
 /// several may be active at once, each with its own bpftrace.

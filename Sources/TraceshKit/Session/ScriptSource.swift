@@ -1,3 +1,15 @@
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+
 /// The text of a script file, for `load` and `tracesh FILE`.
 public enum ScriptSource {
     /// Reads and decodes the script at `path` (`~` expanded). Throws a `FileError` when the file

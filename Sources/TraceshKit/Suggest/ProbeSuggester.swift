@@ -1,4 +1,5 @@
 import Foundation
+import TraceshModel
 
 /// Maps a problem description ("file not found", "slow disk", "who spawns processes") to probe
 /// specs worth trying first, the way an experienced SRE would reach for them.

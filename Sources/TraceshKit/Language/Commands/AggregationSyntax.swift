@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The arguments of `agg [PROBE:] FUNC [ARG] [by KEY, ...]`.
 enum AggregationSyntax {
     static func parse(_ input: CommandInput) throws -> Aggregation {

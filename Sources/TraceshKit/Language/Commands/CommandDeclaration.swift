@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// One command of the language, declared once: its usage, summary, example and extra help,
 /// how its arguments parse, and what Tab completes after it. `help`, the parser, completion,
 /// the README's command list and (through `name`) the session's executors all read it.

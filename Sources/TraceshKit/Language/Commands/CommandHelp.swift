@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The text of `help`, rendered from the command and setting declarations (and the README's
 /// command and setting lists, which a test keeps equal to these).
 public enum CommandHelp {

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The text after a command's keyword, with the argument checks most commands share; the
 /// messages quote the declaration's usage, so no command writes its usage twice.
 public struct CommandInput: Sendable {

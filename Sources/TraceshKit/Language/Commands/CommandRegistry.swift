@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// Every command of the language, in the order `help` lists them. The parser, `help`, Tab
 /// completion, the README's command list and the session's executors all read this one list.
 public enum CommandRegistry {

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The commands that build the session graph: probe, filter, agg, drop.
 enum GraphCommands {
     static let all = [probe, filter, agg, drop]

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The commands that ask what the machine can trace: caps, list, suggest.
 enum KernelCommands {
     static let all = [caps, list, suggest]

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The commands about runs and their results: run, stop, wait, runs, events, top, stats,
 /// record, replay.
 enum RunCommands {

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The arguments of `run [DURATION] [-- COMMAND ARGS... [> FILE | >> FILE]] [&]`.
 enum RunSyntax {
     static func parse(_ input: CommandInput) throws -> RunRequest {

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The commands about the session itself: show, save, load, set, default, unset, help, quit.
 enum SessionCommands {
     static let all = [show, save, load, set, setDefault, unset, help, quit]

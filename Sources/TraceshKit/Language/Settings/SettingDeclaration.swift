@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// One setting of the language, declared once: its name, the shape of its value, its default,
 /// how a value is checked, and its help. `set`, `help`, Tab completion and the README read it.
 public struct SettingDeclaration: Sendable {

@@ -1,3 +1,6 @@
+import TraceshModel
+import TraceshFiles
+
 /// The settings `set` knows, each declared once; any other name set with `set` is a variable.
 /// The typed accessors read a setting's value in force (the session's, else its default).
 public enum Settings {

@@ -1,3 +1,8 @@
+import TraceshModel
+import TraceshKernel
+import TraceshLanguage
+import TraceshSemantics
+
 /// Prints a `BpftraceProgram` as bpftrace source: the one place program text is made.
 /// Every operation is parenthesized, so precedence never depends on bpftrace's grammar.
 enum BpftracePrinter {

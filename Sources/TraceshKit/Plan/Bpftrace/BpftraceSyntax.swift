@@ -1,3 +1,8 @@
+import TraceshModel
+import TraceshKernel
+import TraceshLanguage
+import TraceshSemantics
+
 /// A small bpftrace syntax tree: the only form in which a program exists before
 /// `BpftracePrinter` turns it into text. Identifiers are checked when a node is made and string
 /// literals are escaped by the printer, so nothing a user typed reaches bpftrace as raw text.

@@ -1,3 +1,15 @@
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+
 /// What the session does for one declared command, keyed by the declaration's name (the
 /// parser lives in Language, execution here; a test checks that every declaration has one).
 struct CommandExecutor: Sendable {

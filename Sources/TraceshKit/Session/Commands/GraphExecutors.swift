@@ -1,3 +1,15 @@
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+
 /// What probe, filter, agg and drop do to the session graph.
 enum GraphExecutors {
     static let all = [probe, filter, agg, drop]

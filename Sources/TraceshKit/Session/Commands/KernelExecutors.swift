@@ -1,3 +1,15 @@
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+
 /// What caps, list and suggest do (their work lives in `Interpreter+Probes.swift`).
 enum KernelExecutors {
     static let all = [caps, list, suggest]

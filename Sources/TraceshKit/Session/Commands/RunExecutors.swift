@@ -1,3 +1,15 @@
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+
 /// What the commands about runs do (their work lives in `Interpreter+Runs.swift`).
 enum RunExecutors {
     static let all = [run, stop, wait, runs, events, top, stats, results, record, replay]

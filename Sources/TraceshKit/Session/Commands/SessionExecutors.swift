@@ -1,3 +1,15 @@
+import TraceshModel
+import TraceshFiles
+import TraceshKernel
+import TraceshLanguage
+import TraceshSuggest
+import TraceshSemantics
+import TraceshPlan
+import TraceshRuntime
+import TraceshAnalysis
+import TraceshOutput
+import TraceshExport
+
 /// What show, save, load, set, default, unset, help and quit do.
 enum SessionExecutors {
     static let all = [show, save, load, set, setDefault, unset, help, quit]
