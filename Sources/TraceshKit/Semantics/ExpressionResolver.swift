@@ -53,6 +53,7 @@ public struct ExpressionResolver {
                 return node(.name(resolved), type, .userSpace)
             }
             let pointer = try resolve(inner)
+            if case .name(let name) = pointer.node { try scope.checkStringRead(of: name, at: inner.location) }
             switch pointer.type {
             case .string: return pointer
             case .stringPointer, .integer:
@@ -98,6 +99,9 @@ public struct ExpressionResolver {
     }
 
     private func identifier(_ name: String, at location: SourceLocation) throws -> ResolvedExpression {
+        if name == "function", let resolved = scope.function(at: location) {
+            return ResolvedExpression(.name(resolved), type: .integer, placement: namePlacement, at: location)
+        }
         if let entry = NameTable.plainEntry(name) { return fixed(entry, at: location) }
         if name == "retval" {
             let (resolved, type) = try scope.returnValue(at: location)
