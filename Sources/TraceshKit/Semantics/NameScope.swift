@@ -15,10 +15,13 @@ public protocol NameScope {
     func function(at location: SourceLocation) -> ResolvedName?
     /// Refuses reading `name` as a string (`@user`) where that cannot be right.
     func checkStringRead(of name: ResolvedName, at location: SourceLocation) throws
+    /// A syscall's number by name, for comparing a syscall-number value with `"read"`.
+    func syscallNumber(_ name: String) -> Int64?
 }
 
 extension NameScope {
     public func function(at location: SourceLocation) -> ResolvedName? { nil }
+    public func syscallNumber(_ name: String) -> Int64? { nil }
     public func checkStringRead(of name: ResolvedName, at location: SourceLocation) throws {}
 }
 
@@ -31,8 +34,11 @@ public struct AttachmentScope: NameScope {
     public let target: String
     public let probeLabel: String
     public var inKernel: Bool { true }
+    /// Syscall numbers, for `function == "read"` on an every-syscall probe.
+    public let syscalls: SyscallTable?
 
-    public init(probe: ResolvedProbe, attachment: ResolvedProbe.Attachment, target: String, probeName: String?) {
+    public init(probe: ResolvedProbe, attachment: ResolvedProbe.Attachment, target: String, probeName: String?, syscalls: SyscallTable? = nil) {
+        self.syscalls = syscalls
         self.probe = probe
         self.attachment = attachment
         self.target = target
@@ -94,6 +100,8 @@ public struct AttachmentScope: NameScope {
         return ResolvedName(meaning: .function, spelling: "function", kernel: .tracepointField("id"),
                             captureKey: AttachmentScope.syscallKey, integerKind: .syscall)
     }
+
+    public func syscallNumber(_ name: String) -> Int64? { syscalls?.number(of: name) }
 
     /// The field an every-syscall probe's events carry the syscall number in.
     public static let syscallKey = "syscall"

@@ -28,7 +28,8 @@ public struct SessionAnalyser: Sendable {
     }
 
     func scope(_ probe: AnalysedProbe, _ attachment: ResolvedProbe.Attachment) -> AttachmentScope {
-        AttachmentScope(probe: probe.resolved, attachment: attachment, target: probe.spec.target, probeName: probe.declaration.name)
+        AttachmentScope(probe: probe.resolved, attachment: attachment, target: probe.spec.target, probeName: probe.declaration.name,
+                        syscalls: probe.resolved.isEverySyscall ? catalog.syscallTable() : nil)
     }
 
     /// Checks a filter entered before any probe: names every probe would refuse.

@@ -64,6 +64,7 @@ import Testing
         (#"probe sys_*open* "%s", arg2@user"#, "1:24: error: 'arg2@user': 'sys_*open*' covers several syscalls whose arguments differ"),
         ("probe s = sys_*\nfilter s: arg2@user == \"x\"", "2:11: error: probe 's': 'arg2@user': 'sys_*' covers several syscalls"),
         (#"probe r::sys_* "%d", arg1"#, "1:22: error: 'arg1' is an entry argument"),
+        ("probe s = sys_*\nfilter s: function == \"nosuch\"", "2:23: error: probe 's': no syscall 'nosuch' with a known number"),
     ])
     func locatedError(script: String, expected: String) {
         let output = CollectingOutput()

@@ -56,6 +56,12 @@ import Testing
         #expect(exit.valueNames.errnos[2] == "ENOENT")
     }
 
+    @Test func comparingFunctionWithANameComparesNumbersInTheKernel() throws {
+        let (program, _) = try compile(#"probe s = sys_*"# + "\n" + #"filter s: function == "openat" || "read" != function"#)
+        #expect(program.source.contains("/((args->id == 257) || (0 != args->id))/"), "\(program.source)")
+        #expect(program.userFilters.isEmpty)
+    }
+
     @Test func otherCategoriesAttachEachMatchAndSaySo() throws {
         let (program, output) = try compile("probe s = t:sched:sched_process_*")
         #expect(attachPoints(program.source) == ["tracepoint:sched:sched_process_exec", "tracepoint:sched:sched_process_fork"])
