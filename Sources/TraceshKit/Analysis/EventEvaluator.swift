@@ -22,11 +22,14 @@ public final class EventEvaluator: @unchecked Sendable {
     }
 
     private let probes: [CompiledProbe]
+    /// Names of syscall numbers, for `function` on an every-syscall probe.
+    private let names: ValueNames
     // Compiled regular expressions by pattern; only touched by the thread evaluating.
     private var regexes: [String: NSRegularExpression] = [:]
 
-    public init(probes: [CompiledProbe]) {
+    public init(probes: [CompiledProbe], names: ValueNames = .none) {
         self.probes = probes
+        self.names = names
     }
 
     /// Resolves `condition` for each probe's events (what they carry); a name a probe lacks or
@@ -99,7 +102,14 @@ public final class EventEvaluator: @unchecked Sendable {
         case .builtin(.task): return .missing
         case .message: return .bytes(event.message)
         case .probeName: return event.probeIndex < probes.count ? .bytes(Array(probes[event.probeIndex].name.utf8)) : .missing
-        case .function: return event.probeIndex < probes.count ? .bytes(Array(probes[event.probeIndex].function.utf8)) : .missing
+        case .function:
+            guard event.probeIndex < probes.count else { return .missing }
+            let probe = probes[event.probeIndex]
+            // An every-syscall probe's events carry their syscall's number.
+            if let key = probe.functionKey, case .integer(let number)? = event.value(named: key), let name = names.name(of: number, as: .syscall) {
+                return .bytes(Array(name.utf8))
+            }
+            return .bytes(Array(probe.function.utf8))
         case .argument, .field, .returnValue:
             switch name.captureKey.flatMap(event.value(named:)) {
             case .integer(let value)?: return .integer(value)

@@ -9,7 +9,9 @@ import TraceshSemantics
 /// bucket lines `[lo, hi)   count |@@@   |` and a blank line. String keys are printed raw, so a
 /// key is split on ", " using the key kinds the compiler recorded (numbers never contain ", ").
 public enum MapParser {
-    public static func parse(_ text: [UInt8], map: CompiledMap) -> AggregationResult {
+    /// Integer keys that name something (`map.keyNames`) become their names from `names`, so
+    /// every output shows `openat` rather than 257.
+    public static func parse(_ text: [UInt8], map: CompiledMap, names: ValueNames = .none) -> AggregationResult {
         var rows: [AggregationResult.Row] = []
         let lines = text.split(separator: 0x0a, omittingEmptySubsequences: false).map { Array($0) }
         var index = 0
@@ -23,6 +25,7 @@ public enum MapParser {
             if rest.first == UInt8(ascii: "[") {
                 guard let close = lastIndex(of: Array("]: ".utf8), in: rest) ?? (rest.last == UInt8(ascii: ":") && rest.dropLast().last == UInt8(ascii: "]") ? rest.count - 2 : nil) else { continue }
                 keys = splitKeys(Array(rest[1..<close]), kinds: map.keyKinds)
+                for (index, kind) in map.keyNames.enumerated() where index < keys.count { keys[index] = names.display(keys[index], as: kind) }
                 rest = Array(rest[(close + 1)...])
             }
             // rest is now ": VALUE" or ": " (a histogram follows) or ":".

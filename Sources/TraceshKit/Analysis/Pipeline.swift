@@ -45,7 +45,7 @@ public struct Pipeline: Sendable {
         self.clockOffset = clockOffset
         store = EventStore(capacity: maxEvents)
         statistics = Statistics(probeCount: program.probes.count)
-        evaluator = EventEvaluator(probes: program.probes)
+        evaluator = EventEvaluator(probes: program.probes, names: program.valueNames)
         filtersByProbe = program.probes.indices.map { index in
             program.userFilters.filter { $0.probeIndex == nil || $0.probeIndex == index }.map { filter in
                 // The compiler checked that each filter resolves here; a damaged recording's
@@ -73,7 +73,7 @@ public struct Pipeline: Sendable {
             store.append(event)
         case .map(let name, let text):
             if let map = program.maps.first(where: { $0.name == name }) {
-                aggregations.append(MapParser.parse(text, map: map))
+                aggregations.append(MapParser.parse(text, map: map, names: program.valueNames))
             }
         case .end:
             ended = true

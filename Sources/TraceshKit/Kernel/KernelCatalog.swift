@@ -12,9 +12,21 @@ public final class KernelCatalog: Sendable {
     public let tracefs: String
     private let formats = Mutex<[String: TracepointFormat]>([:])
     private let eventList = Mutex<[String]?>(nil)
+    /// The uapi header syscall numbers come from (tracefs does not carry them).
+    public let syscallHeader: String
+    private let syscallTableCache = Mutex<SyscallTable?>(nil)
 
-    public init(tracefs: String = "/sys/kernel/tracing") {
+    public init(tracefs: String = "/sys/kernel/tracing", syscallHeader: String = SyscallTable.defaultHeader) {
         self.tracefs = tracefs
+        self.syscallHeader = syscallHeader
+    }
+
+    /// Syscall numbers and names (read once).
+    public func syscallTable() -> SyscallTable {
+        if let cached = syscallTableCache.withLock({ $0 }) { return cached }
+        let table = SyscallTable(path: syscallHeader)
+        syscallTableCache.withLock { $0 = table }
+        return table
     }
 
     /// The catalog of the machine tracesh runs on.

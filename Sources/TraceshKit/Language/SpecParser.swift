@@ -118,7 +118,9 @@ public enum SpecParser {
         guard !target.isEmpty else {
             throw Diagnostic(probeType == .tracepoint ? "expected an event name after the category" : "expected a function name", at: target.endLocation)
         }
-        try checkName(target, what: probeType == .tracepoint ? "event" : "function")
+        // `*` matches several events or syscalls (`t:syscalls:sys_enter_*`, `sys_*read*`); the
+        // resolver decides what it covers. User-space functions are not matched by pattern.
+        try checkName(target, what: probeType == .tracepoint ? "event" : "function", allowsWildcard: library.isEmpty || probeType == .tracepoint)
         if probeType == .tracepoint {
             guard !library.isEmpty else { throw Diagnostic("expected a tracepoint category, as in t:sched:sched_switch", at: library.endLocation) }
             try checkName(library, what: "tracepoint category")
@@ -136,9 +138,11 @@ public enum SpecParser {
         return TraceSpec(type: probeType, library: library.isEmpty ? nil : library.string, target: target.string)
     }
 
-    private static func checkName(_ name: LocatedText, what: String) throws {
-        for (offset, character) in name.characters.enumerated() where !(character.isIdentifierBody || (what != "tracepoint category" && character == ".")) {
-            throw Diagnostic("invalid character '\(character)' in \(what) name '\(name)'", at: name.location(at: offset))
+    private static func checkName(_ name: LocatedText, what: String, allowsWildcard: Bool = false) throws {
+        for (offset, character) in name.characters.enumerated()
+        where !(character.isIdentifierBody || (what != "tracepoint category" && character == ".") || (allowsWildcard && character == "*")) {
+            let hint = character == "*" ? " (wildcards match kernel tracepoints and syscalls, not user-space functions)" : ""
+            throw Diagnostic("invalid character '\(character)' in \(what) name '\(name)'" + hint, at: name.location(at: offset))
         }
         if let first = name.characters.first, first.isNumber {
             throw Diagnostic("\(what) name '\(name)' cannot start with a digit", at: name.location(at: 0))

@@ -18,9 +18,12 @@ public struct CompiledProgram: Hashable, Sendable {
     public var stringLength: Int
     /// The sync probe the program carries, if any.
     public var sync: SyncMarker?
+    /// Names of the syscall, signal and errno numbers its maps and events carry.
+    public var valueNames: ValueNames
 
     public init(source: String, framing: EventFraming, probes: [CompiledProbe], maps: [CompiledMap], userFilters: [UserFilter],
-                stringLength: Int = CompiledProgram.defaultStringLength, sync: SyncMarker? = nil) {
+                stringLength: Int = CompiledProgram.defaultStringLength, sync: SyncMarker? = nil, valueNames: ValueNames = .none) {
+        self.valueNames = valueNames
         self.source = source
         self.framing = framing
         self.probes = probes
@@ -28,6 +31,17 @@ public struct CompiledProgram: Hashable, Sendable {
         self.userFilters = userFilters
         self.stringLength = stringLength
         self.sync = sync
+    }
+
+    /// The function an event is of: the syscall's name on an every-syscall probe (its events
+    /// carry the number), else the probe's target as the spec names it.
+    public func function(of event: TraceEvent) -> String {
+        guard event.probeIndex < probes.count else { return "" }
+        let probe = probes[event.probeIndex]
+        if let key = probe.functionKey, case .integer(let number)? = event.value(named: key) {
+            return valueNames.name(of: number, as: .syscall) ?? probe.function
+        }
+        return probe.function
     }
 
     /// bpftrace 0.17's own default string length.
@@ -55,8 +69,12 @@ public struct CompiledProbe: Hashable, Sendable {
     public var format: FormatString?
     /// The values each `E` record of this probe carries after `comm`, in order.
     public var fields: [CompiledField]
+    /// The field holding the syscall number whose name is each event's function (an
+    /// every-syscall probe); nil when the function is the spec's target.
+    public var functionKey: String?
 
-    public init(name: String, function: String, resolved: String, format: FormatString?, fields: [CompiledField]) {
+    public init(name: String, function: String, resolved: String, format: FormatString?, fields: [CompiledField], functionKey: String? = nil) {
+        self.functionKey = functionKey
         self.name = name
         self.function = function
         self.resolved = resolved
@@ -84,8 +102,11 @@ public struct CompiledMap: Hashable, Sendable {
     public var aggregation: Aggregation
     /// How each key component is printed by bpftrace (strings quoted by bpftrace are kept as bytes).
     public var keyKinds: [CompiledField.Kind]
+    /// What each integer key names (printed as the name); empty means all plain.
+    public var keyNames: [IntegerKind]
 
-    public init(name: String, aggregation: Aggregation, keyKinds: [CompiledField.Kind]) {
+    public init(name: String, aggregation: Aggregation, keyKinds: [CompiledField.Kind], keyNames: [IntegerKind] = []) {
+        self.keyNames = keyNames
         self.name = name
         self.aggregation = aggregation
         self.keyKinds = keyKinds

@@ -28,7 +28,7 @@ public enum NameTable {
         Entry(spelling: "comm", type: "string", placement: .both, summary: "command name (15 bytes at most)", fixed: .builtin(.comm, kernel: "comm")),
         Entry(spelling: "message", type: "string", placement: .userSpace, summary: "the probe's formatted output", fixed: .userSpace(.message, .string)),
         Entry(spelling: "probe", type: "string", placement: .userSpace, summary: "the probe's name in the session (o, p1, ...)", fixed: .userSpace(.probeName, .string)),
-        Entry(spelling: "function", type: "string", placement: .userSpace, summary: "the traced function or event as the spec names it", fixed: .userSpace(.function, .string)),
+        Entry(spelling: "function", type: "string", placement: .userSpace, summary: "the traced function or event as the spec names it; on a syscall wildcard, each event's syscall", fixed: .userSpace(.function, .string)),
     ]
 
     /// trace.py's `$` built-ins; `$pid` is the thread id and `$tgid` the process id, as in trace.py.
@@ -48,7 +48,7 @@ public enum NameTable {
               summary: "trace.py's arguments, from 1: a syscall's parameters (the tracepoint's fields after __syscall_nr), a uprobe's registers; entry probes only"),
         Entry(spelling: "args->FIELD", type: "the field's C type", placement: .both,
               summary: "a tracepoint or syscall field (bpftrace's args.FIELD too)"),
-        Entry(spelling: "retval", type: "integer", placement: .both, summary: "the return value; return probes only"),
+        Entry(spelling: "retval", type: "integer", placement: .both, summary: "the return value; return probes only (a syscall's -errno prints by name as an agg key)"),
     ]
 
     public static var all: [Entry] { plain + dollar + probeDependent }

@@ -65,6 +65,17 @@ public struct ResolvedExpression: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What an integer value names (part of its type): a name's own kind, kept through a cast;
+    /// arithmetic makes a plain number.
+    public var integerKind: IntegerKind {
+        guard type == .integer else { return .plain }
+        switch node {
+        case .name(let name): return name.integerKind
+        case .cast(_, let inner): return inner.integerKind
+        default: return .plain
+        }
+    }
+
     /// Every name this expression reads, in order of appearance, without repeats.
     public var names: [ResolvedName] {
         var found: [ResolvedName] = []
@@ -150,12 +161,15 @@ public struct ResolvedName: Hashable, Sendable {
     public var kernel: KernelAccess?
     /// The `raw_args` name an event carries it under, for names that are not event builtins.
     public var captureKey: String?
+    /// What the number names, when it names something (a syscall, a signal, an errno).
+    public var integerKind: IntegerKind
 
-    public init(meaning: Meaning, spelling: String, kernel: KernelAccess?, captureKey: String?) {
+    public init(meaning: Meaning, spelling: String, kernel: KernelAccess?, captureKey: String?, integerKind: IntegerKind = .plain) {
         self.meaning = meaning
         self.spelling = spelling
         self.kernel = kernel
         self.captureKey = captureKey
+        self.integerKind = integerKind
     }
 }
 
@@ -181,6 +195,8 @@ public enum KernelAccess: Hashable, Sendable {
     case tracepointField(String)
     /// `str(args->NAME)` of a `__data_loc char[]` field.
     case dataLocString(String)
+    /// `args->NAME[INDEX]`: one element of an array field (raw_syscalls' `args`).
+    case tracepointFieldElement(String, Int)
 }
 
 /// The integer types a cast may name, with C's widths and signedness.

@@ -14,7 +14,7 @@ public enum RunReport {
             ("cpu", .int(event.cpu)),
             ("process_name", .bytes(event.comm)),
             ("probe", .string(probe.name)),
-            ("function", .string(probe.function)),
+            ("function", .string(program.function(of: event))),
             ("resolved", .string(probe.resolved)),
             ("message", .bytes(event.message)),
             ("raw_args", .object(event.rawArgs.map { ($0.name, $0.value.json) })),
@@ -32,7 +32,7 @@ public enum RunReport {
             let probe = program.probes[event.probeIndex]
             let arguments = event.rawArgs.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
             return [.string(clockTime(event.timestamp)), .int(event.pid), .int(event.tid), .bytes(event.comm), .string(probe.name),
-                    .string(probe.function), .bytes(event.message), .string(arguments)]
+                    .string(program.function(of: event)), .bytes(event.message), .string(arguments)]
         })
     }
 

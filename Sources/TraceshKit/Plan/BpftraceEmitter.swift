@@ -15,6 +15,7 @@ enum BpftraceEmitter {
             case .builtin(let builtin)?: return .builtin(try BpftraceIdentifier(builtin))
             case .tracepointField(let field)?: return .field(try BpftraceIdentifier(field))
             case .dataLocString(let field)?: return .call(.str, [.field(try BpftraceIdentifier(field))])
+            case .tracepointFieldElement(let field, let index)?: return .fieldElement(try BpftraceIdentifier(field), index)
             case nil: throw notInKernel(expression)
             }
         case .readString(let pointer, _):

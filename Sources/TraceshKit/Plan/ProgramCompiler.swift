@@ -33,7 +33,7 @@ public enum ProgramCompiler {
     static func emit(_ plan: SessionPlan, catalog: KernelCatalog, stream: Bool, options: CompileOptions) throws -> CompiledProgram {
         let framing = options.framing
         let maps = plan.aggregations.enumerated().map { index, aggregation in
-            CompiledMap(name: "@agg\(index + 1)", aggregation: aggregation.aggregation, keyKinds: aggregation.keyKinds)
+            CompiledMap(name: "@agg\(index + 1)", aggregation: aggregation.aggregation, keyKinds: aggregation.keyKinds, keyNames: aggregation.keyNames)
         }
         var program = BpftraceProgram(comments: ["tracesh: generated bpftrace program (one record per event, framed; see EventFraming)"],
                                       begin: [], verbatimBlocks: [], probes: [], end: [])
@@ -47,6 +47,7 @@ public enum ProgramCompiler {
             for condition in probePlan.userFilters { userFilters.append(UserFilter(probeIndex: probeIndex, condition: condition)) }
             for attachment in probePlan.attachments {
                 var predicate: [BpftraceExpr] = []
+                if let numbers = attachment.attachment.syscallNumbers { predicate.append(syscallPredicate(numbers)) }
                 if options.traceDescendantsOf != nil { predicate.append(.map(descendantsMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))])) }
                 // (A run of `-- COMMAND` is scoped to the command's tree already.)
                 if let tracer = options.excludeTracer, options.traceDescendantsOf == nil {
@@ -80,8 +81,9 @@ public enum ProgramCompiler {
                 }
                 program.probes.append(BpftraceProbe(attachPoint: attachment.attachment.probe, predicate: predicate, body: body))
             }
+            let functionKey = probe.resolved.isEverySyscall ? AttachmentScope.syscallKey : nil
             compiledProbes.append(CompiledProbe(name: probe.declaration.name, function: probe.spec.target, resolved: probe.resolved.resolvedName,
-                                                format: probe.spec.format, fields: probePlan.fields))
+                                                format: probe.spec.format, fields: probePlan.fields, functionKey: functionKey))
         }
 
         if let root = options.traceDescendantsOf {
@@ -110,7 +112,36 @@ public enum ProgramCompiler {
             program.verbatimBlocks.append(sync.block(framing: framing))
         }
         return CompiledProgram(source: BpftracePrinter.print(program), framing: framing, probes: compiledProbes, maps: maps,
-                               userFilters: userFilters, stringLength: stringLength, sync: options.sync)
+                               userFilters: userFilters, stringLength: stringLength, sync: options.sync,
+                               valueNames: valueNames(plan, maps: maps, catalog: catalog))
+    }
+
+    /// `args->id` is one of `numbers` (ascending): runs of three or more as a range, so a
+    /// pattern over many syscalls stays a short predicate.
+    static func syscallPredicate(_ numbers: [Int64]) -> BpftraceExpr {
+        let id = BpftraceExpr.field(BpftraceIdentifier(known: "id"))
+        var runs: [ClosedRange<Int64>] = []
+        for number in numbers {
+            if let last = runs.last, last.upperBound + 1 == number { runs[runs.count - 1] = last.lowerBound...number } else { runs.append(number...number) }
+        }
+        var terms: [BpftraceExpr] = []
+        for run in runs {
+            if run.count >= 3 {
+                terms.append(.binary(.and, .binary(.greaterEqual, id, .integer(run.lowerBound)), .binary(.lessEqual, id, .integer(run.upperBound))))
+            } else {
+                terms += run.map { .binary(.equal, id, .integer($0)) }
+            }
+        }
+        return terms.dropFirst().reduce(terms[0]) { .binary(.or, $0, $1) }
+    }
+
+    /// The names the run's numbers print as, read only when a map key or an event needs them.
+    static func valueNames(_ plan: SessionPlan, maps: [CompiledMap], catalog: KernelCatalog) -> ValueNames {
+        let kinds = Set(maps.flatMap(\.keyNames))
+        let syscalls = kinds.contains(.syscall) || plan.probes.contains { $0.probe.resolved.isEverySyscall }
+        return ValueNames(syscalls: syscalls ? catalog.syscallTable().names : [:],
+                          signals: kinds.contains(.signal) ? SignalNames.system : [:],
+                          errnos: kinds.contains(.errno) ? ErrnoNames.system : [:])
     }
 
     static func mapIdentifier(_ index: Int) -> BpftraceIdentifier { BpftraceIdentifier(known: "agg\(index + 1)") }

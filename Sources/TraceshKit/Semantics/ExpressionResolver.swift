@@ -55,6 +55,7 @@ public struct ExpressionResolver {
                 return node(.name(resolved), type, .userSpace)
             }
             let pointer = try resolve(inner)
+            if case .name(let name) = pointer.node { try scope.checkStringRead(of: name, at: inner.location) }
             switch pointer.type {
             case .string: return pointer
             case .stringPointer, .integer:
@@ -100,6 +101,9 @@ public struct ExpressionResolver {
     }
 
     private func identifier(_ name: String, at location: SourceLocation) throws -> ResolvedExpression {
+        if name == "function", let resolved = scope.function(at: location) {
+            return ResolvedExpression(.name(resolved), type: .integer, placement: namePlacement, at: location)
+        }
         if let entry = NameTable.plainEntry(name) { return fixed(entry, at: location) }
         if name == "retval" {
             let (resolved, type) = try scope.returnValue(at: location)
@@ -140,7 +144,7 @@ public struct ExpressionResolver {
     }
 
     private func binary(_ op: BinaryOperator, _ lhs: Expression, _ rhs: Expression, at location: SourceLocation) throws -> ResolvedExpression {
-        let left = try resolve(lhs)
+        var left = try resolve(lhs)
         if op == .matches || op == .notMatches {
             guard case .string(let pattern) = rhs.kind else {
                 throw Diagnostic("the right side of '\(op.rawValue)' must be a string literal (a regular expression)", at: rhs.location)
@@ -152,7 +156,11 @@ public struct ExpressionResolver {
             return ResolvedExpression(.match(subject, pattern: pattern, negated: op == .notMatches), type: .integer,
                                       placement: subject.placement.intersection(.userSpace), at: location)
         }
-        let right = try resolve(rhs)
+        var right = try resolve(rhs)
+        if op == .equal || op == .notEqual {
+            if let number = try syscallLiteral(right, comparedWith: left) { right = number }
+            if let number = try syscallLiteral(left, comparedWith: right) { left = number }
+        }
         var placement = left.placement.intersection(right.placement)
         if op.isComparison && (left.type == .string || right.type == .string) {
             guard left.type != .integer && right.type != .integer || !checksTypes else {
@@ -167,6 +175,16 @@ public struct ExpressionResolver {
         try requireNumber(left, lhs)
         try requireNumber(right, rhs)
         return ResolvedExpression(.binary(op, left, right), type: .integer, placement: placement, at: location)
+    }
+
+    /// `"read"` compared with a syscall number (`function` on an every-syscall probe) is that
+    /// syscall's number, so the comparison runs in the kernel on `args->id`.
+    private func syscallLiteral(_ value: ResolvedExpression, comparedWith other: ResolvedExpression) throws -> ResolvedExpression? {
+        guard other.integerKind == .syscall, other.type == .integer, case .string(let name) = value.node else { return nil }
+        guard let number = scope.syscallNumber(name) else {
+            throw Diagnostic("no syscall '\(name)' with a known number (\(SyscallTable.defaultHeader))", at: value.location)
+        }
+        return ResolvedExpression(.integer(number), type: .integer, placement: .both, at: value.location)
     }
 
     /// A value used as a string: a pointer is read (from the memory its type says).

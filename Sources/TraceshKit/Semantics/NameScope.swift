@@ -13,6 +13,19 @@ public protocol NameScope {
     func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType)
     /// Names to suggest for a misspelling (besides the table's own).
     var extraNames: [String] { get }
+    /// `function` when this probe has one per event (an every-syscall probe: the syscall
+    /// number, printed as its name); nil when it is the spec's target, known in user space.
+    func function(at location: SourceLocation) -> ResolvedName?
+    /// Refuses reading `name` as a string (`@user`) where that cannot be right.
+    func checkStringRead(of name: ResolvedName, at location: SourceLocation) throws
+    /// A syscall's number by name, for comparing a syscall-number value with `"read"`.
+    func syscallNumber(_ name: String) -> Int64?
+}
+
+extension NameScope {
+    public func function(at location: SourceLocation) -> ResolvedName? { nil }
+    public func syscallNumber(_ name: String) -> Int64? { nil }
+    public func checkStringRead(of name: ResolvedName, at location: SourceLocation) throws {}
 }
 
 /// One attachment of a probe resolved against the kernel: the place filters, predicates and
@@ -24,8 +37,11 @@ public struct AttachmentScope: NameScope {
     public let target: String
     public let probeLabel: String
     public var inKernel: Bool { true }
+    /// Syscall numbers, for `function == "read"` on an every-syscall probe.
+    public let syscalls: SyscallTable?
 
-    public init(probe: ResolvedProbe, attachment: ResolvedProbe.Attachment, target: String, probeName: String?) {
+    public init(probe: ResolvedProbe, attachment: ResolvedProbe.Attachment, target: String, probeName: String?, syscalls: SyscallTable? = nil) {
+        self.syscalls = syscalls
         self.probe = probe
         self.attachment = attachment
         self.target = target
@@ -44,7 +60,10 @@ public struct AttachmentScope: NameScope {
                                  + (fields.isEmpty ? "" : " (" + fields.enumerated().map { "arg\($0.offset + 1) = \($0.element.name)" }.joined(separator: ", ") + ")"), at: location)
             }
             return Self.fieldValue(fields[number - 1], meaning: .argument(number), spelling: spelling, captureKey: spelling, memory: .user)
-        case .syscallExit, .uretprobe:
+        case .everySyscallEntry:
+            // raw_syscalls gives the six argument registers; what each means depends on the syscall.
+            return (ResolvedName(meaning: .argument(number), spelling: spelling, kernel: .tracepointFieldElement("args", number - 1), captureKey: spelling), .integer)
+        case .syscallExit, .everySyscallExit, .uretprobe:
             throw Diagnostic("'\(spelling)' is an entry argument, which a return probe cannot read yet (bpftrace sees only the return value at \(probe.kind == .uretprobe ? "function return" : "syscall exit")); use retval, or a separate entry probe (p::\(target))", at: location)
         case .tracepoint:
             throw Diagnostic("tracepoints have named fields, not '\(spelling)': use args->NAME (" + fieldList() + ")", at: location)
@@ -63,17 +82,48 @@ public struct AttachmentScope: NameScope {
             throw Diagnostic("\(format.name) has no field '\(name)'" + (close.isEmpty ? "" : "; did you mean '\(close[0])'?") + " (" + fieldList() + ")", at: location)
         }
         // Syscall parameters point into the calling process; other tracepoints' into the kernel.
-        return Self.fieldValue(field, meaning: .field(name), spelling: spelling, captureKey: name, memory: probe.isSyscall ? .user : .kernel)
+        var value = Self.fieldValue(field, meaning: .field(name), spelling: spelling, captureKey: name, memory: probe.isSyscall ? .user : .kernel)
+        if value.1 == .integer { value.0.integerKind = integerKind(ofField: name) }
+        return value
+    }
+
+    /// Fields whose numbers name something: raw_syscalls' `id`, a signal's `sig`, a syscall's `ret`.
+    func integerKind(ofField name: String) -> IntegerKind {
+        switch name {
+        case "id" where probe.isEverySyscall: return .syscall
+        case "sig": return .signal
+        case "ret" where probe.kind == .syscallExit || probe.kind == .everySyscallExit: return .errno
+        default: return .plain
+        }
+    }
+
+    public func function(at location: SourceLocation) -> ResolvedName? {
+        guard probe.isEverySyscall else { return nil }
+        // An integer map key in the kernel (cheap); its name is printed in every output.
+        return ResolvedName(meaning: .function, spelling: "function", kernel: .tracepointField("id"),
+                            captureKey: AttachmentScope.syscallKey, integerKind: .syscall)
+    }
+
+    public func syscallNumber(_ name: String) -> Int64? { syscalls?.number(of: name) }
+
+    /// The field an every-syscall probe's events carry the syscall number in.
+    public static let syscallKey = "syscall"
+
+    public func checkStringRead(of name: ResolvedName, at location: SourceLocation) throws {
+        guard probe.isEverySyscall, case .argument = name.meaning else { return }
+        throw Diagnostic("'\(name.spelling)@user': '\(target)' covers several syscalls whose arguments differ, so its arguments are integers only; probe one syscall by name (e.g. sys_openat) to read its strings", at: location)
     }
 
     public func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
         let access: KernelAccess
         switch probe.kind {
-        case .syscallExit: access = .tracepointField("ret")
+        case .syscallExit, .everySyscallExit: access = .tracepointField("ret")
         case .uretprobe: access = .builtin("retval")
         default: throw Diagnostic("'retval' is only available on return probes (r::\(target))", at: location)
         }
-        return (ResolvedName(meaning: .returnValue, spelling: "retval", kernel: access, captureKey: "retval"), .integer)
+        // A syscall returns -errno on failure; a user function's return value is just a number.
+        return (ResolvedName(meaning: .returnValue, spelling: "retval", kernel: access, captureKey: "retval",
+                             integerKind: probe.kind == .uretprobe ? .plain : .errno), .integer)
     }
 
     /// A tracepoint field as a value: a `char *` stays an address until read, a `__data_loc`

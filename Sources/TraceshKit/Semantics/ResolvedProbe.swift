@@ -7,6 +7,10 @@ public struct ResolvedProbe: Hashable, Sendable {
     public enum Kind: String, Hashable, Sendable {
         case syscallEntry = "syscall entry tracepoint"
         case syscallExit = "syscall exit tracepoint"
+        /// Several syscalls at once (`sys_*`, `t:syscalls:sys_enter_*`) through one
+        /// `raw_syscalls:sys_enter` probe: attaching each syscall's own tracepoint is slow.
+        case everySyscallEntry = "raw syscall entry tracepoint"
+        case everySyscallExit = "raw syscall exit tracepoint"
         case tracepoint
         case uprobe
         case uretprobe
@@ -21,6 +25,8 @@ public struct ResolvedProbe: Hashable, Sendable {
         public var format: TracepointFormat?
         /// For syscalls: the fields trace.py's arg1, arg2, ... name, in order.
         public var syscallArguments: [TracepointFormat.Field]
+        /// For a raw_syscalls probe: the syscall numbers it keeps, ascending; nil keeps every one.
+        public var syscallNumbers: [Int64]? = nil
     }
 
     public var kind: Kind
@@ -34,7 +40,9 @@ public struct ResolvedProbe: Hashable, Sendable {
         return probe.hasPrefix("tracepoint:") ? String(probe.dropFirst("tracepoint:".count)) : probe
     }
 
-    public var isSyscall: Bool { kind == .syscallEntry || kind == .syscallExit }
+    public var isSyscall: Bool { kind == .syscallEntry || kind == .syscallExit || isEverySyscall }
+    /// One raw_syscalls probe standing for many syscalls; each event's syscall is `args->id`.
+    public var isEverySyscall: Bool { kind == .everySyscallEntry || kind == .everySyscallExit }
     public var isUserSpace: Bool { kind == .uprobe || kind == .uretprobe || kind == .usdt }
-    public var hasReturnValue: Bool { kind == .syscallExit || kind == .uretprobe }
+    public var hasReturnValue: Bool { kind == .syscallExit || kind == .everySyscallExit || kind == .uretprobe }
 }

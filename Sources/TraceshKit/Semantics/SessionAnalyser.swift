@@ -31,7 +31,8 @@ public struct SessionAnalyser: Sendable {
     }
 
     func scope(_ probe: AnalysedProbe, _ attachment: ResolvedProbe.Attachment) -> AttachmentScope {
-        AttachmentScope(probe: probe.resolved, attachment: attachment, target: probe.spec.target, probeName: probe.declaration.name)
+        AttachmentScope(probe: probe.resolved, attachment: attachment, target: probe.spec.target, probeName: probe.declaration.name,
+                        syscalls: probe.resolved.isEverySyscall ? catalog.syscallTable() : nil)
     }
 
     /// Checks a filter entered before any probe: names every probe would refuse.
@@ -96,7 +97,11 @@ public struct SessionAnalyser: Sendable {
                         })
                     }
                     let kinds = keys.map { $0.type == .integer ? CompiledField.Kind.integer : .string }
+                    let names = keys.map(\.integerKind)
                     if aggregations[index].keyKinds.isEmpty || aggregations[index].keyKinds == kinds {
+                        // A key that names different things on different probes prints as a number.
+                        let earlier = aggregations[index].keyKinds.isEmpty ? names : aggregations[index].keyNames
+                        aggregations[index].keyNames = zip(earlier, names).map { $0 == $1 ? $0 : .plain }
                         aggregations[index].keyKinds = kinds
                     } else {
                         throw Diagnostic("the keys of 'agg \(aggregation.function) \(aggregation.keys.map(\.description).joined(separator: ", "))' are strings on one probe and numbers on another", at: nil)
@@ -154,6 +159,11 @@ public struct SessionAnalyser: Sendable {
         if probe.resolved.hasReturnValue, !fields.contains(where: { $0.name == "retval" }) {
             values.append(try resolver.resolve(Expression(.identifier("retval"))))
             fields.append(CompiledField(name: "retval", kind: .integer))
+        }
+        // An every-syscall probe's events carry their syscall's number: it is their function.
+        if probe.resolved.isEverySyscall, !fields.contains(where: { $0.name == AttachmentScope.syscallKey }) {
+            values.append(try resolver.resolve(Expression(.identifier("function"))))
+            fields.append(CompiledField(name: AttachmentScope.syscallKey, kind: .integer))
         }
         return (values, fields)
     }

@@ -39,6 +39,8 @@ public struct AttachmentPlan: Sendable {
 public struct AggregationPlan: Sendable {
     public var aggregation: Aggregation
     public var keyKinds: [CompiledField.Kind]
+    /// What each key's number names, when every probe agrees (else plain).
+    public var keyNames: [IntegerKind] = []
 }
 
 /// A filter's place, decided from its resolved tree.

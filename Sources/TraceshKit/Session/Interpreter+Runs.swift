@@ -190,7 +190,7 @@ extension Interpreter {
         if let condition {
             // The same resolver as filters, against what each probe's events carry.
             let resolved = try EventEvaluator.resolve(condition, probes: run.program.probes)
-            let evaluator = EventEvaluator(probes: run.program.probes)
+            let evaluator = EventEvaluator(probes: run.program.probes, names: run.program.valueNames)
             events = events.filter { $0.probeIndex < resolved.count && evaluator.matches($0, resolved[$0.probeIndex]) }
         }
         if let limit { events = Array(events.prefix(limit)) }

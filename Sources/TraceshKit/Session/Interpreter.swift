@@ -169,6 +169,8 @@ public final class Interpreter {
         }
         graph = next
         if name == nil { emit(.message("probe \(probeName) added")) }
+        // A wildcard's reach is said before anything runs (how many tracepoints, or one raw_syscalls probe).
+        if let probe = analysedProbes[declaration], parsed.target.contains("*") { emit(.message("probe \(probeName): \(probe.resolved.note)")) }
     }
 
     /// Applies a change to the graph, keeping it only when the semantic pass accepts it.

@@ -36,6 +36,7 @@ public enum Recording {
                     ("name", .string(probe.name)), ("function", .string(probe.function)), ("resolved", .string(probe.resolved)),
                     ("format", probe.format.map { .string($0.text) } ?? .null),
                     ("fields", .array(probe.fields.map { .object([("name", .string($0.name)), ("kind", .string($0.kind == .integer ? "integer" : "string"))]) })),
+                    ("function_key", probe.functionKey.map { .string($0) } ?? .null),
                 ])
             })),
             ("maps", .array(program.maps.map { map in
@@ -43,13 +44,29 @@ public enum Recording {
                     ("name", .string(map.name)),
                     ("agg", .string("agg " + map.aggregation.scopedBody)),
                     ("key_kinds", .array(map.keyKinds.map { .string($0 == .integer ? "integer" : "string") })),
+                    ("key_names", .array(map.keyNames.map { .string($0.rawValue) })),
                 ])
             })),
+            // The names as they were when recorded, so a replay elsewhere prints the same.
+            ("value_names", .object([("syscalls", names(program.valueNames.syscalls)), ("signals", names(program.valueNames.signals)),
+                                     ("errnos", names(program.valueNames.errnos))])),
             ("user_filters", .array(program.userFilters.map { filter in
                 .object([("probe_index", filter.probeIndex.map { .int(Int64($0)) } ?? .null), ("condition", .string(filter.condition.description))])
             })),
         ])
         return Array(magic.utf8) + Array(JSONWriter.serialize(document).utf8) + [0x0a]
+    }
+
+    private static func names(_ table: [Int64: String]) -> JSONValue {
+        .object(table.sorted { $0.key < $1.key }.map { (String($0.key), .string($0.value)) })
+    }
+
+    private static func names(_ object: Any?) -> [Int64: String] {
+        var table: [Int64: String] = [:]
+        for (key, value) in object as? [String: Any] ?? [:] {
+            if let number = Int64(key), let name = value as? String { table[number] = name }
+        }
+        return table
     }
 
     /// Reads a recording's header from the first bytes of the file: its program, clock offset
@@ -76,21 +93,26 @@ public enum Recording {
                 }
                 return CompiledProbe(name: probe["name"] as? String ?? "", function: probe["function"] as? String ?? "",
                                      resolved: probe["resolved"] as? String ?? "",
-                                     format: try (probe["format"] as? String).map { try FormatString(parsing: $0) }, fields: fields)
+                                     format: try (probe["format"] as? String).map { try FormatString(parsing: $0) }, fields: fields,
+                                     functionKey: probe["function_key"] as? String)
             }
             let compiledMaps = try maps.map { map -> CompiledMap in
                 guard case .agg(let aggregation) = try CommandParser.parse(LocatedText(map["agg"] as? String ?? "")).kind else {
                     throw Diagnostic("bad aggregation", at: nil)
                 }
                 let kinds = (map["key_kinds"] as? [String] ?? []).map { $0 == "integer" ? CompiledField.Kind.integer : .string }
-                return CompiledMap(name: map["name"] as? String ?? "", aggregation: aggregation, keyKinds: kinds)
+                let keyNames = (map["key_names"] as? [String] ?? []).map { IntegerKind(rawValue: $0) ?? .plain }
+                return CompiledMap(name: map["name"] as? String ?? "", aggregation: aggregation, keyKinds: kinds, keyNames: keyNames)
             }
             let userFilters = try filters.map { filter in
                 UserFilter(probeIndex: (filter["probe_index"] as? NSNumber)?.intValue,
                            condition: try ExpressionParser.parse(LocatedText(filter["condition"] as? String ?? "")))
             }
+            let valueNames = header["value_names"] as? [String: Any] ?? [:]
             let program = CompiledProgram(source: source, framing: EventFraming(boundary: boundary), probes: compiledProbes,
-                                          maps: compiledMaps, userFilters: userFilters)
+                                          maps: compiledMaps, userFilters: userFilters,
+                                          valueNames: ValueNames(syscalls: names(valueNames["syscalls"]), signals: names(valueNames["signals"]),
+                                                                 errnos: names(valueNames["errnos"])))
             return (program, offset, newline + 1)
         } catch {
             throw Diagnostic("'\(path)': the recording's header is damaged (\(error))", at: nil)

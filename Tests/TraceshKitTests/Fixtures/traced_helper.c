@@ -5,11 +5,13 @@
  *                                TRACED_HELPER_TIMING set, prints read_loop_seconds=S to stderr
  *   traced_helper call N         call traced_work(0) .. traced_work(N-1), a uprobe target
  *   traced_helper sleep          block until stdin closes
+ *   traced_helper getpid N       N getpid(2) calls (through syscall(2): libc may not ask the kernel)
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,11 +65,16 @@ int main(int argc, char **argv) {
         for (long i = 0; i < count; i++) sum += traced_work(i);
         return sum == count * (3 * count - 1) / 2 ? 0 : 1;
     }
+    if (argc >= 3 && strcmp(argv[1], "getpid") == 0) {
+        long count = atol(argv[2]);
+        for (long i = 0; i < count; i++) syscall(SYS_getpid);
+        return 0;
+    }
     if (argc >= 2 && strcmp(argv[1], "sleep") == 0) {
         char buffer[64];
         while (read(0, buffer, sizeof buffer) > 0) {}
         return 0;
     }
-    fprintf(stderr, "usage: traced_helper open PATH N | weird DIR | read N | call N | sleep\n");
+    fprintf(stderr, "usage: traced_helper open PATH N | weird DIR | read N | call N | sleep | getpid N\n");
     return 2;
 }

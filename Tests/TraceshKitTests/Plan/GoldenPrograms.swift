@@ -57,6 +57,14 @@ enum GoldenPrograms {
             agg r: lhist(0, 4096, 512) arg3 by comm
             """),
         Case(name: "stream_off_count", script: "set stream off\nprobe r = sys_read\nagg count by comm"),
+        // Syscall wildcards: one raw_syscalls probe each; `sys_*open*` keeps only the open
+        // family's numbers, `r::sys_*` (every syscall of the fixture) needs no predicate.
+        Case(name: "syscall_wildcards", script: """
+            probe s = sys_*open* "fd %d", arg1
+            probe x = r::sys_*
+            agg s: count by function
+            agg x: count by function, retval
+            """),
         Case(name: "descendants_of_command", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: 4242),
     ]
 

@@ -67,6 +67,16 @@ import Testing
         // User-space-only names and functions cannot go into a spec's (kernel) predicate.
         (#"probe sys_read (message == "x")"#, "1:17: error: 'message' exists in user space only"),
         (#"probe sys_read (comm =~ "x")"#, "1:22: error: '=~' (regular expressions) runs in user space"),
+        // Wildcards: syscalls only for kernel functions, never user-space functions; a wildcard's
+        // arguments are integers (each syscall's differ), so strings cannot be read from them.
+        ("probe u:c:mall*", "1:15: error: invalid character '*' in function name 'mall*' (wildcards match kernel tracepoints and syscalls"),
+        ("probe p::do_*", "1:7: error: 'do_*': wildcards in kernel function names match syscalls only"),
+        ("probe sys_*nosuch*", "1:7: error: no syscall matches 'sys_*nosuch*' on this kernel"),
+        ("probe t:sched:nosuch*", "1:7: error: no tracepoint matches 't:sched:nosuch*' on this kernel"),
+        (#"probe sys_*open* "%s", arg2@user"#, "1:24: error: 'arg2@user': 'sys_*open*' covers several syscalls whose arguments differ"),
+        ("probe s = sys_*\nfilter s: arg2@user == \"x\"", "2:11: error: probe 's': 'arg2@user': 'sys_*' covers several syscalls"),
+        (#"probe r::sys_* "%d", arg1"#, "1:22: error: 'arg1' is an entry argument"),
+        ("probe s = sys_*\nfilter s: function == \"nosuch\"", "2:23: error: probe 's': no syscall 'nosuch' with a known number"),
     ])
     func locatedError(script: String, expected: String) {
         let output = CollectingOutput()

@@ -19,7 +19,9 @@ enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let tracefs = root.appendingPathComponent("tracefs").path
     static let golden = root.appendingPathComponent("golden")
-    static let catalog = KernelCatalog(tracefs: tracefs)
+    /// A copy of the x86-64 syscall header, so syscall numbers in golden programs do not depend on the machine.
+    static let syscallHeader = root.appendingPathComponent("include/unistd_64.h").path
+    static let catalog = KernelCatalog(tracefs: tracefs, syscallHeader: syscallHeader)
     /// A fixed framing so golden programs are stable.
     static let framing = EventFraming(boundary: "0123456789abcdef")
 }

@@ -41,6 +41,7 @@ enum BpftracePrinter {
         case .string(let value): return literal(value)
         case .builtin(let name): return name.text
         case .field(let name): return "args->" + name.text
+        case .fieldElement(let name, let index): return "args->" + name.text + "[\(index)]"
         case .call(let function, let arguments): return function.rawValue + "(" + arguments.map(print).joined(separator: ", ") + ")"
         case .unary(let op, let operand):
             // Parenthesized, so the operator cannot fuse with the operand's own (`!~`, `--`).

@@ -14,6 +14,8 @@ indirect enum BpftraceExpr: Hashable, Sendable {
     case builtin(BpftraceIdentifier)
     /// `args->NAME`
     case field(BpftraceIdentifier)
+    /// `args->NAME[INDEX]`
+    case fieldElement(BpftraceIdentifier, Int)
     /// `NAME(ARG, ...)`: `str`, `count`, `sum`, `lhist`, ...
     case call(BpftraceFunction, [BpftraceExpr])
     case unary(UnaryOperator, BpftraceExpr)
