@@ -24,8 +24,7 @@ import Testing
         return (interpreter, output, outcome)
     }
 
-    @Test func aSyscountOfACommandIsExactAndFast() throws {
-        guard Live.available() else { return }
+    @Test(.live) func aSyscountOfACommandIsExactAndFast() throws {
         let clock = ContinuousClock()
         let start = clock.now
         let (interpreter, output, outcome) = session("""
@@ -58,8 +57,7 @@ import Testing
         #expect(output.text.contains("getpid"))
     }
 
-    @Test func aFailedOpenCountsUnderItsErrnoName() throws {
-        guard Live.available() else { return }
+    @Test(.live) func aFailedOpenCountsUnderItsErrnoName() throws {
         let (interpreter, output, outcome) = session("""
             probe r = r::sys_openat
             agg r: count by retval
