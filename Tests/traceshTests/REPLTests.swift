@@ -104,8 +104,13 @@ import Testing
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
         let tracesh = try #require(try traceshPid(terminal))
         try terminal.send("probe o = sys_openat", "Enter")
-        try terminal.waitForScreen { $0.filter { $0 == prompt }.count == 1 }
-        try terminal.send("run 5s", "Enter")
+        // The probe line done and a new prompt (not the first prompt, seen before the keys land).
+        try terminal.waitForScreen { $0.contains("tracesh> probe o = sys_openat") && Terminal.lastLine($0) == prompt }
+        // Typed and echoed first, so that the Ctrl-C comes after the shell has read the line, not
+        // while the terminal still holds it (the tty driver would throw the line away).
+        try terminal.send("run 5s")
+        try terminal.waitForScreen { Terminal.lastLine($0) == "tracesh> run 5s" }
+        try terminal.send("Enter")
         usleep(useconds_t(milliseconds * 1000))
         let children = ProcessTable.children(of: tracesh)
         try terminal.send("C-c")

@@ -1,18 +1,6 @@
 import Foundation
 import Testing
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 /// The syscall, errno and signal tables come from C headers; parsing them must give the
 /// kernel's numbers, and the syscall table must agree with the syscalls tracefs offers.

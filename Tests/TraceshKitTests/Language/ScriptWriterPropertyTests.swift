@@ -1,18 +1,6 @@
 import PropertyBased
 import Testing
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 /// Save-then-load is the identity on session graphs: writing a graph as a script and running
 /// that script in a fresh session rebuilds an equal graph.

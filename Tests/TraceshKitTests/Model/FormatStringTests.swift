@@ -2,17 +2,6 @@ import Foundation
 import Testing
 @testable import TraceshKit
 @testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 /// Messages are rendered in user space; they must read as C's printf would print them.
 @Suite struct FormatStringTests {

@@ -2,18 +2,11 @@ import CSV
 import Foundation
 import Testing
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
 @testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
+@testable import TraceshModel
 @testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
+@testable import TraceshSemantics
+@testable import TraceshSuggest
 
 private func parsed(_ text: String) -> TraceshKit.Expression {
     // Written by the test itself: always valid.

@@ -1,18 +1,6 @@
 import Foundation
 import Testing
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 /// Code generation is a pure function of the graph: each case's program must equal its golden
 /// file (Fixtures/golden/NAME.bt). Run with TRACESH_UPDATE_GOLDEN=1 to rewrite them after a

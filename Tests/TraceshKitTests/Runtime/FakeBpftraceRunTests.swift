@@ -1,18 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
 @testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 /// The real runner (processes, pipes, signals, timers) driving a fake bpftrace that misbehaves
 /// on purpose. Needs neither root nor bpftrace.

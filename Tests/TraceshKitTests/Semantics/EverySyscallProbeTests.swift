@@ -1,18 +1,7 @@
 import Foundation
 import Testing
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
 @testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 /// Syscall wildcards compile to one raw_syscalls probe (attaching every syscall tracepoint takes
 /// bpftrace 0.17 about 26 s; one raw probe under 1 s), with `function` as each event's syscall.

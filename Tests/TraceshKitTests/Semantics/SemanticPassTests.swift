@@ -1,17 +1,5 @@
 import Testing
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 /// The semantic pass: one resolution of names for the kernel and for user space, bpftrace's
 /// spellings as aliases, strings read from pointers, and one checker for filters and `events where`.

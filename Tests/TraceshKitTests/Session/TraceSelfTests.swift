@@ -1,18 +1,6 @@
 import Foundation
 import Testing
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 /// tracesh and its bpftrace are left out of every probe in the kernel, unless `set trace-self on`.
 @Suite(.serialized) struct TraceSelfTests {

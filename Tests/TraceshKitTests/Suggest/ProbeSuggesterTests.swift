@@ -1,17 +1,5 @@
 import Testing
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 @Suite struct ProbeSuggesterTests {
     @Test func fileNotFoundSuggestsOpenProbesFirst() {

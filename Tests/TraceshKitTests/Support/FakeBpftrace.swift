@@ -1,17 +1,5 @@
 import Foundation
 @testable import TraceshKit
-@testable import TraceshModel
-@testable import TraceshFiles
-@testable import TraceshKernel
-@testable import TraceshLanguage
-@testable import TraceshSuggest
-@testable import TraceshSemantics
-@testable import TraceshPlan
-@testable import TraceshRuntime
-@testable import TraceshAnalysis
-@testable import TraceshOutput
-@testable import TraceshExport
-@testable import TraceshAgent
 
 /// A fake `bpftrace` (Fixtures/fake_bpftrace.c) for one test: an executable wrapper that runs it
 /// with a behaviour list, a FIFO standing in for the sync uprobe, and a log of what it saw.
