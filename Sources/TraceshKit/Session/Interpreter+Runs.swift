@@ -149,6 +149,7 @@ extension Interpreter {
         case .deadline: return "duration reached"
         case .requested: return "stopped on request"
         case .commandExited: return "command exited"
+        case .processesExited: return "the traced processes exited"
         case .bpftraceExited: return nil
         }
     }

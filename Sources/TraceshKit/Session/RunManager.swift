@@ -57,6 +57,9 @@ public final class RunManager: Sendable {
         guard duration <= ceiling else {
             throw Diagnostic("run \(duration) is longer than the maximum of \(ceiling)" + (ceiling < Settings.durationCeiling ? " (set max-duration)" : "; runs are limited to 10 minutes"), at: nil)
         }
+        // `-p`: an unknown process id fails first, before anything starts; the pidfds then tell
+        // the runner when the processes have exited.
+        let watched = request.processes.isEmpty ? nil : try WatchedProcesses(request.processes.map { pid_t($0) })
         if let missing = Capabilities.detect(catalog: catalog).missingForRun() {
             throw Diagnostic("cannot trace on this machine: \(missing)", at: nil)
         }
@@ -87,7 +90,7 @@ public final class RunManager: Sendable {
         let clockOffset = monotonicToRealtimeOffset()
         do {
             program = try ProgramCompiler.compile(graph, catalog: catalog,
-                                                  options: CompileOptions(traceDescendantsOf: command.map { Int64($0.pid) },
+                                                  options: CompileOptions(traceDescendantsOf: command.map { [Int64($0.pid)] } ?? request.processes.map(Int64.init),
                                                                          sync: SyncMarker.forThisProcess(),
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
                                                                          stream: Settings.streams(graph)))
@@ -117,7 +120,7 @@ public final class RunManager: Sendable {
         }
         let traced = command, recordingHandle = recording
         let thread = Thread {
-            Self.supervise(run, runner: runner, bpftrace: bpftrace, command: traced, recording: recordingHandle)
+            Self.supervise(run, runner: runner, bpftrace: bpftrace, command: traced, watched: watched, recording: recordingHandle)
         }
         thread.name = "tracesh-run-\(run.id)"
         thread.start()
@@ -125,9 +128,10 @@ public final class RunManager: Sendable {
     }
 
     /// The run thread: streams bpftrace's output through the scanner into the run's pipeline.
-    private static func supervise(_ run: Run, runner: BpftraceRunner, bpftrace: String, command: ChildProcess?, recording: RecordingWriter?) {
+    private static func supervise(_ run: Run, runner: BpftraceRunner, bpftrace: String, command: ChildProcess?,
+                                  watched: WatchedProcesses?, recording: RecordingWriter?) {
         var scanner = EventScanner(framing: run.program.framing)
-        let outcome = runner.run(program: run.program, bpftrace: bpftrace, duration: run.duration, command: command,
+        let outcome = runner.run(program: run.program, bpftrace: bpftrace, duration: run.duration, command: command, watched: watched,
                                  onOutput: { bytes in
                                      recording?.append(bytes)
                                      run.record.withLock { record in
