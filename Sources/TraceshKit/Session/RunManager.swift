@@ -44,8 +44,9 @@ public final class RunManager: Sendable {
     /// background becomes the foreground run (what a Ctrl-C stops) before anything starts, so an
     /// interrupt at any moment of its start stops it. A traced command writes its standard output
     /// to the request's file, or else to `commandOutput`.
+    /// With `live`, the run queues each event that passes the filters for a live view to take.
     public func start(_ request: RunRequest, graph: SessionGraph, catalog: KernelCatalog, recordTo recordingPath: String?,
-                      commandOutput: Int32 = STDERR_FILENO) throws -> Run {
+                      commandOutput: Int32 = STDERR_FILENO, live: Bool = false) throws -> Run {
         startGate.wait()
         defer { startGate.signal() }
         guard !closed.load(ordering: .sequentiallyConsistent) else {
@@ -112,6 +113,7 @@ public final class RunManager: Sendable {
         let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph))
         let run = Run(id: nextID(), program: program, duration: duration, command: request.command,
                       background: request.background, runner: runner, pipeline: pipeline)
+        if live { run.record.withLock { $0.live = LiveEventQueue() } }
         runs.withLock { $0.append(run) }
         if !request.background {
             setForeground(run)
@@ -135,7 +137,9 @@ public final class RunManager: Sendable {
                                  onOutput: { bytes in
                                      recording?.append(bytes)
                                      run.record.withLock { record in
-                                         scanner.feed(bytes) { record.pipeline.consume($0) }
+                                         scanner.feed(bytes) { item in
+                                             if let event = record.pipeline.consume(item) { record.live?.push(event) }
+                                         }
                                          if record.startedAt == nil && record.pipeline.attached {
                                              record.startedAt = monotonicSeconds()
                                              record.state = .running
@@ -151,7 +155,9 @@ public final class RunManager: Sendable {
         let startedAt = run.record.withLock { $0.startedAt }
         let recordingFailure = recording?.finish(durationSeconds: startedAt.map { endedAt - $0 } ?? 0, state: state.rawValue)
         run.record.withLock { record in
-            for item in rest { record.pipeline.consume(item) }
+            for item in rest {
+                if let event = record.pipeline.consume(item) { record.live?.push(event) }
+            }
             record.pipeline.noteDamagedRecords(scanner.damagedRecords)
             record.endedAt = endedAt
             if record.startedAt == nil { record.startedAt = record.endedAt }

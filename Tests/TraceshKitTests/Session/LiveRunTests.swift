@@ -166,6 +166,37 @@ import Testing
         #expect(output.text.contains("the traced processes exited"), "\(output.text)")
     }
 
+    /// `set live on` with JSON: each event is printed as one object when it arrives, before the
+    /// run's result, and the result does not list it again.
+    @Test(.live) func liveJSONPrintsEachEventOnceBeforeTheResult() throws {
+        let directory = try TemporaryFolder()
+        let target = directory.path + "/live-file"
+        _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output, format: .json)
+        let outcome = interpreter.run(source: """
+            set live on
+            probe o = sys_openat "%s", arg2@user
+            filter o: arg2@user == "\(target)"
+            run 60s -- \(TracedHelper.path) open \(target) 9
+            events
+            """, origin: "live.trc")
+        #expect(outcome == .success, "\(output.diagnostics)")
+        let objects = try output.lines.flatMap { $0.split(separator: "\n") }.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        let result = try #require(objects.firstIndex { $0["run"] != nil }, "no run result: \(output.text)")
+        let live = objects[..<result]
+        #expect(live.count == 9, "\(output.text)")
+        #expect(live.allSatisfy { $0["message"] as? String == target && $0["process_name"] as? String == "traced_helper" })
+        #expect(Set(live.compactMap { $0["timestamp"] as? Int64 }).count == 9, "each event once")
+        #expect((objects[result]["events"] as? [Any])?.isEmpty == true, "the result must not repeat them")
+        #expect(objects[result]["event_count"] as? Int == 9)
+        #expect(objects[result]["events_shown_live"] as? Bool == true)
+        // `events` still lists them.
+        #expect(objects[(result + 1)...].filter { $0["message"] as? String == target }.count == 9)
+    }
+
     @Test(.live) func backgroundRunsCanBeListedStoppedAndWaitedFor() throws {
         let (interpreter, output, outcome) = session("""
             probe sys_read
