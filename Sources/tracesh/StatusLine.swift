@@ -13,7 +13,7 @@ enum StatusLine {
             text = "\r\u{1b}[K"
         } else {
             text = "\r\u{1b}[K[run \(status.id) \(status.state.rawValue)] " + String(format: "%.1fs  %lld events  %.0f/s  %lld lost", status.elapsed, status.events, status.eventsPerSecond, status.lostEvents)
-                + "  (Ctrl-C stops)"
+                + (status.showingOneIn > 1 ? "  showing 1 in \(status.showingOneIn)" : "") + "  (Ctrl-C stops)"
         }
         writeAll(STDERR_FILENO, Array(text.utf8))
     }

@@ -92,7 +92,9 @@ struct TraceshCommand: ParsableCommand {
     func run() throws {
         let (script, variables) = try scriptAndVariables()
         let output = TerminalOutput()
-        let interpreter = Interpreter(output: output, variables: variables, format: format.flatMap(OutputFormat.init(rawValue:)))
+        // Events as they happen when someone watches: on by default when stdout is a terminal.
+        let interpreter = Interpreter(output: output, variables: variables, format: format.flatMap(OutputFormat.init(rawValue:)),
+                                      live: isatty(STDOUT_FILENO) == 1)
         Signals.watch(runs: interpreter.runs, interactive: { REPL.active.load(ordering: .sequentiallyConsistent) },
                       terminal: TerminalState())
         if isatty(STDERR_FILENO) == 1 { interpreter.progress = StatusLine.draw }

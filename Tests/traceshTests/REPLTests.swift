@@ -125,6 +125,39 @@ import Testing
         #expect(SignalTests.temporaryFiles(in: temporary).isEmpty)
     }
 
+    /// Events as they happen: on a terminal a foreground run prints each event when it arrives,
+    /// above the status line, and not again at the end.
+    @Test(.liveTerminal) func anEventIsOnScreenWithinASecondWhileTheRunGoesOn() throws {
+        let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
+        try terminal.waitForScreen { Terminal.lastLine($0) == prompt }
+        try terminal.send(#"probe o = sys_openat "%s", arg2@user"#, "Enter")
+        try terminal.send(#"filter o: comm == "cat""#, "Enter")
+        try terminal.send("run 12s -- /bin/sh -c 'sleep 3; cat /etc/hostname; sleep 9'", "Enter")
+        let lines = try terminal.waitForScreen(timeout: 30) { $0.contains { $0.hasSuffix("/etc/hostname") } }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let line = try #require(lines.first { $0.hasSuffix("/etc/hostname") })
+        // The run still goes on: the status line is below the event.
+        let status = try #require(lines.first { $0.hasPrefix("[run 1 running]") }, "\(lines)")
+        let elapsed = try #require(Double(status.split(separator: " ")[3].dropLast()), "\(status)")
+        #expect(elapsed < 4.5, "\(status)")
+        // The event's TIME (local HH:MM:SS.nnnnnnnnn) against the clock when the screen showed it.
+        var seconds = now.tv_sec
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        let nowOfDay = Double(parts.tm_hour * 3600 + parts.tm_min * 60 + parts.tm_sec) + Double(now.tv_nsec) / 1e9
+        let clock = line.prefix(18).split(separator: ":").compactMap { Double($0) }
+        try #require(clock.count == 3, "\(line)")
+        let delay = nowOfDay - (clock[0] * 3600 + clock[1] * 60 + clock[2])
+        #expect(delay >= 0 && delay < 1, "on screen \(delay) s after it happened")
+        print("live view: /etc/hostname on screen \(String(format: "%.3f", delay)) s after the open, at \(elapsed) s of the run")
+        let end = try terminal.waitForScreen(timeout: 30) { Terminal.lastLine($0) == prompt }
+        #expect(end.contains { $0.hasPrefix("run 1 completed") })
+        #expect(end.filter { $0.hasSuffix("/etc/hostname") }.count == 1, "printed once: \(end)")
+        try terminal.send("quit", "Enter")
+        #expect(try terminal.exitStatus() == 0)
+    }
+
     @Test(.liveTerminal) func ctrlCDuringWaitStopsTheWaitingNotTheRun() throws {
         let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
         try terminal.waitForScreen { Terminal.lastLine($0) == prompt }

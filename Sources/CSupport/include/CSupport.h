@@ -69,4 +69,8 @@ void tracesh_sync_marker(unsigned long long token);
 long tracesh_interrupt_count(void);
 /// The file system type (statfs f_type, e.g. 0x9fa0 for proc) of the file system holding `path`, or -1.
 long long tracesh_filesystem_magic(const char *path);
+
+/// pidfd_open(2): a descriptor that polls readable (POLLIN) once process `pid` has exited, for any
+/// process, not only a child. Close-on-exec. Returns the descriptor, or -errno (-ESRCH: no such process).
+int tracesh_pidfd_open(pid_t pid);
 #endif

@@ -56,21 +56,24 @@ public struct Pipeline: Sendable {
         }
     }
 
-    public mutating func consume(_ record: ScannedRecord) {
+    /// Returns the event `record` made when it passed the filters (what a live view shows).
+    @discardableResult
+    public mutating func consume(_ record: ScannedRecord) -> TraceEvent? {
         switch record {
         case .start:
             started = true
         case .event(let fields):
             guard let event = makeEvent(fields) else {
                 malformedRecords += 1
-                return
+                return nil
             }
             for filter in filtersByProbe[event.probeIndex] where !evaluator.matches(event, filter) {
                 statistics.filteredOut += 1
-                return
+                return nil
             }
             statistics.record(event)
             store.append(event)
+            return event
         case .map(let name, let text):
             if let map = program.maps.first(where: { $0.name == name }) {
                 aggregations.append(MapParser.parse(text, map: map, names: program.valueNames))
@@ -89,6 +92,7 @@ public struct Pipeline: Sendable {
                 if messages.count < Self.messageLimit { messages.append(line) } else { droppedMessages += 1 }
             }
         }
+        return nil
     }
 
     /// An event record's fixed fields: probe index, nsecs, pid, tid, uid, gid, cpu, comm.

@@ -58,19 +58,23 @@ public enum ShowTarget: String, Hashable, Sendable, CaseIterable {
     case bpftrace
 }
 
-/// `run [DURATION] [-- COMMAND ARGS... [> FILE | >> FILE]] [&]`
+/// `run [DURATION] [-p PID[,PID...] | -- COMMAND ARGS... [> FILE | >> FILE]] [&]`
 public struct RunRequest: Hashable, Sendable {
     public var duration: TraceDuration?
     public var command: [String]
     public var background: Bool
     /// Where the command's standard output goes; nil for the front end's default.
     public var output: OutputRedirection?
+    /// `-p PID,...`: running processes to trace (with the children they start); the run ends
+    /// when they have all exited. Empty when not given.
+    public var processes: [Int32]
 
     public init(duration: TraceDuration? = nil, command: [String] = [], background: Bool = false,
-                output: OutputRedirection? = nil) {
+                output: OutputRedirection? = nil, processes: [Int32] = []) {
         self.duration = duration
         self.command = command
         self.background = background
         self.output = output
+        self.processes = processes
     }
 }

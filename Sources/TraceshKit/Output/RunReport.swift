@@ -111,8 +111,9 @@ public enum RunReport {
         return ResultTable(columns: ["statistic", "value"], rows: rows)
     }
 
-    /// One agent response object per probe.
-    public static func agentResponses(_ run: RunSnapshot) -> [JSONValue] {
+    /// One agent response object per probe. With `eventsShown` (a live view printed them as they
+    /// came) `events` is empty and `events_shown_live` says why; `event_count` still counts them.
+    public static func agentResponses(_ run: RunSnapshot, eventsShown: Bool = false) -> [JSONValue] {
         let events = run.events
         return run.program.probes.enumerated().map { index, probe in
             let probeEvents = events.filter { $0.probeIndex == index }
@@ -136,10 +137,10 @@ public enum RunReport {
                 ("success", .bool(run.state != "failed")),
                 ("error", run.failure.map(JSONValue.string) ?? .null),
                 ("event_count", .int(run.statistics.eventsPerProbe[index])),
-                ("events", .array(probeEvents.map { eventObject($0, program: run.program) })),
+                ("events", .array(eventsShown ? [] : probeEvents.map { eventObject($0, program: run.program) })),
                 ("statistics", statistics),
                 ("aggregations", .array(aggregations.map(aggregationJSON))),
-            ])
+            ] + (eventsShown ? [("events_shown_live", .bool(true))] : []))
         }
     }
 

@@ -7,8 +7,9 @@ import TraceshSemantics
 public struct CompileOptions: Sendable {
     /// The record framing; a fresh random boundary per run (fixed in golden tests).
     public var framing: EventFraming
-    /// Restrict events to this process and its descendants (`run -- COMMAND`).
-    public var traceDescendantsOf: Int64?
+    /// Restrict events to these processes and their descendants (`run -- COMMAND`, `run -p PID,...`);
+    /// empty for the whole machine.
+    public var traceDescendantsOf: [Int64]
     /// Add the sync probe on tracesh's own `tracesh_sync_marker` (live runs; not in golden tests).
     public var sync: SyncMarker?
     /// Leave tracesh (this process id) and bpftrace out of every probe, in the kernel: each event
@@ -20,7 +21,7 @@ public struct CompileOptions: Sendable {
     /// Whether events stream to tracesh (`set stream`); off counts in the kernel only.
     public var stream: Bool
 
-    public init(framing: EventFraming = .random(), traceDescendantsOf: Int64? = nil, sync: SyncMarker? = nil,
+    public init(framing: EventFraming = .random(), traceDescendantsOf: [Int64] = [], sync: SyncMarker? = nil,
                 excludeTracer: Int64? = nil, stream: Bool = true) {
         self.framing = framing
         self.traceDescendantsOf = traceDescendantsOf

@@ -48,9 +48,9 @@ public enum ProgramCompiler {
             for attachment in probePlan.attachments {
                 var predicate: [BpftraceExpr] = []
                 if let numbers = attachment.attachment.syscallNumbers { predicate.append(syscallPredicate(numbers)) }
-                if options.traceDescendantsOf != nil { predicate.append(.map(descendantsMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))])) }
+                if !options.traceDescendantsOf.isEmpty { predicate.append(.map(descendantsMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))])) }
                 // (A run of `-- COMMAND` is scoped to the command's tree already.)
-                if let tracer = options.excludeTracer, options.traceDescendantsOf == nil {
+                if let tracer = options.excludeTracer, options.traceDescendantsOf.isEmpty {
                     predicate.append(.binary(.and, .binary(.notEqual, .builtin(BpftraceIdentifier(known: "pid")), .integer(tracer)),
                                              .binary(.notEqual, .builtin(BpftraceIdentifier(known: "comm")), .string("bpftrace"))))
                 }
@@ -86,8 +86,10 @@ public enum ProgramCompiler {
                                                 format: probe.spec.format, fields: probePlan.fields, functionKey: functionKey))
         }
 
-        if let root = options.traceDescendantsOf {
-            program.begin.append(.assign(.map(descendantsMap, keys: [.integer(root)]), .integer(1)))
+        if !options.traceDescendantsOf.isEmpty {
+            for root in options.traceDescendantsOf {
+                program.begin.append(.assign(.map(descendantsMap, keys: [.integer(root)]), .integer(1)))
+            }
             guard catalog.hasTracepoint("sched:sched_process_fork") else {
                 throw Diagnostic("following a command's children needs the tracepoint sched:sched_process_fork, which is missing", at: nil)
             }
@@ -102,7 +104,7 @@ public enum ProgramCompiler {
             program.end.append(.call(.call(.print, [map])))
             program.end.append(.call(.call(.clear, [map])))
         }
-        if options.traceDescendantsOf != nil { program.end.append(.call(.call(.clear, [.map(descendantsMap, keys: [])]))) }
+        if !options.traceDescendantsOf.isEmpty { program.end.append(.call(.call(.clear, [.map(descendantsMap, keys: [])]))) }
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
 
         let stringLength = CompiledProgram.stringLength(forStringsPerEvent: mostStringsPerEvent)

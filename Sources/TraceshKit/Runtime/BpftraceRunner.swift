@@ -9,7 +9,7 @@ import TraceshFiles
 /// period), and explains failures in tracesh's words.
 public final class BpftraceRunner: Sendable {
     public enum StopReason: String, Sendable {
-        case deadline, requested, commandExited, bpftraceExited
+        case deadline, requested, commandExited, processesExited, bpftraceExited
     }
 
     /// How the traced command (`run -- COMMAND`) ended.
@@ -90,9 +90,9 @@ public final class BpftraceRunner: Sendable {
     /// given a grace to exit and then killed, without waiting for its exit (a reaper thread
     /// collects it). The decisions are `RunSupervisor`'s. Blocks the calling thread.
     public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
-                    command: ChildProcess?, onOutput: ([UInt8]) -> Void, isAttached: () -> Bool,
+                    command: ChildProcess?, watched: WatchedProcesses? = nil, onOutput: ([UInt8]) -> Void, isAttached: () -> Bool,
                     synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
-        run(program: program, bpftrace: bpftrace, duration: duration, command: command,
+        run(program: program, bpftrace: bpftrace, duration: duration, command: command, watched: watched,
             callSync: program.sync.map { marker in { marker.signal($0) } },
             onOutput: onOutput, isAttached: isAttached, synced: synced, isEnded: isEnded)
     }
@@ -100,7 +100,7 @@ public final class BpftraceRunner: Sendable {
     /// `run` with its seams exposed: how the sync marker is called (tests pass a fake bpftrace a
     /// FIFO instead of the uprobe), the timings, and where the program file goes.
     func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration, command: ChildProcess?,
-             callSync: ((UInt64) -> Void)?, timings: RunSupervisor.Timings = .standard,
+             watched: WatchedProcesses? = nil, callSync: ((UInt64) -> Void)?, timings: RunSupervisor.Timings = .standard,
              temporaryDirectory: String = NSTemporaryDirectory(),
              onOutput: ([UInt8]) -> Void, isAttached: () -> Bool, synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
         var machine = RunSupervisor(duration: duration.seconds, usesSync: callSync != nil, hasCommand: command != nil, timings: timings)
@@ -172,14 +172,22 @@ public final class BpftraceRunner: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var pollSet = [pollfd(fd: control.read, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: -1, events: Int16(POLLIN), revents: 0)]
+        // The pidfds of the processes the run is attached to, after the two above; each is taken
+        // out of the set (fd -1) once its process has exited, as it stays readable from then on.
+        pollSet += (watched?.descriptors ?? []).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        var watchedRunning = watched?.descriptors.count ?? 0
         while !machine.isFinished {
             // Sleeps until the next timer, or until output or a control message arrives.
             let timeout = machine.nextTimer.map { Int32(clamping: Int64(((max(0, $0.at - monotonicSeconds())) * 1000).rounded(.up))) } ?? -1
             // After a kill while detaching, bpftrace's output is no longer read.
             pollSet[1].fd = outputOpen && machine.phase != .done ? bpftraceProcess!.stdoutDescriptor : -1
-            pollSet[0].revents = 0
-            pollSet[1].revents = 0
-            if poll(&pollSet, 2, timeout) < 0 && errno != EINTR { break }
+            for index in pollSet.indices { pollSet[index].revents = 0 }
+            if poll(&pollSet, nfds_t(pollSet.count), timeout) < 0 && errno != EINTR { break }
+            for index in pollSet.indices.dropFirst(2) where pollSet[index].fd >= 0 && pollSet[index].revents != 0 {
+                pollSet[index].fd = -1
+                watchedRunning -= 1
+                if watchedRunning == 0 { send(.processesExited) }
+            }
             if pollSet[0].revents & Int16(POLLIN) != 0 {
                 var bytes = [UInt8](repeating: 0, count: 16)
                 let count = read(control.read, &bytes, bytes.count)

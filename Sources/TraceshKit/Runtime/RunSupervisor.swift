@@ -65,6 +65,8 @@ struct RunSupervisor: Sendable, Equatable {
         case endSeen
         /// The traced command exited (or its hold was cancelled and it went away).
         case commandExited
+        /// Every process the run was attached to (`run -p PID,...`) has exited.
+        case processesExited
         /// A timer armed by an earlier transition ran out.
         case timeout(Timer)
         /// bpftrace's standard output reached end of file.
@@ -223,6 +225,11 @@ struct RunSupervisor: Sendable, Equatable {
             if event == .commandExited { commandHasExited = true }
             cancelHold(&actions)
             kill(&actions)
+        case (.attaching, .processesExited):
+            // They were gone before tracing began: nothing of theirs can be traced.
+            stopReason = .processesExited
+            abandoned = true
+            kill(&actions)
         case (.attaching, .timeout(.attach)):
             attachTimedOut = true
             stopReason = .bpftraceExited
@@ -236,6 +243,8 @@ struct RunSupervisor: Sendable, Equatable {
         case (.running, .commandExited):
             commandHasExited = true
             beginStop(.commandExited, now, &actions)
+        case (.running, .processesExited):
+            beginStop(.processesExited, now, &actions)
 
         case (.flushing(let round, let target), .synced(let sequence)) where sequence >= target:
             if round == 1 {

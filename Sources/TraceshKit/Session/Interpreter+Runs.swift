@@ -19,7 +19,7 @@ extension Interpreter {
         let run: Run
         do {
             run = try runs.start(request, graph: graph, catalog: catalog, recordTo: recordingPath,
-                                 commandOutput: output.commandOutputDescriptor)
+                                 commandOutput: output.commandOutputDescriptor, live: live && !request.background)
         } catch var diagnostic as Diagnostic {
             diagnostic.location = diagnostic.location ?? location
             throw diagnostic
@@ -34,11 +34,27 @@ extension Interpreter {
     /// Waits for the foreground run (Ctrl-C stops it and keeps what it collected), then reports it.
     func finish(_ run: Run, at location: SourceLocation) throws -> Outcome {
         defer { runs.setForeground(nil) }
-        while !run.wait(timeout: 0.2) {
+        var view = run.isLive ? LiveView(program: run.program, format: format) : nil
+        var wroteLive = false
+        func showNewEvents() {
+            guard var text = view?.take(from: run) else { return }
+            // Above the status line: it is cleared first and redrawn by the next progress call.
+            progress?(nil)
+            if format == .csv {
+                if !wroteLive && wroteCSVResult { text = "\n" + text }
+                wroteCSVResult = true
+            }
+            wroteLive = true
+            output.write(text)
+        }
+        while !run.wait(timeout: view == nil ? 0.2 : LiveView.pollInterval) {
+            showNewEvents()
             progress?(run.status)
         }
+        showNewEvents()
         progress?(run.status)
-        if run.claimReport() { report(run) }
+        // The events were shown as they came: the report does not repeat them.
+        if run.claimReport() { report(run, eventsShown: view != nil) }
         if let failure = run.status.failure {
             throw Diagnostic("run \(run.id) failed: \(failure)", at: location)
         }
@@ -120,9 +136,10 @@ extension Interpreter {
     }
 
     /// What a finished run printed: JSON response objects, or a summary and the aggregations.
-    func report(_ run: Run) {
+    /// `eventsShown`: a live view printed the events already.
+    func report(_ run: Run, eventsShown: Bool = false) {
         if format == .json {
-            for response in RunReport.agentResponses(run.snapshot) { emit(.document(response)) }
+            for response in RunReport.agentResponses(run.snapshot, eventsShown: eventsShown) { emit(.document(response)) }
             return
         }
         let status = run.status
@@ -149,6 +166,7 @@ extension Interpreter {
         case .deadline: return "duration reached"
         case .requested: return "stopped on request"
         case .commandExited: return "command exited"
+        case .processesExited: return "the traced processes exited"
         case .bpftraceExited: return nil
         }
     }

@@ -43,7 +43,7 @@ public final class Interpreter {
     public internal(set) var anyFailure = false
     private var loadDepth = 0
     /// Whether a CSV result was written (the next one is set apart by an empty line).
-    private var wroteCSVResult = false
+    var wroteCSVResult = false
     /// Variables given as NAME=VALUE on the command line: a script's `set NAME` does not replace
     /// them (as make's command-line variables win over the makefile's), `default NAME` leaves them.
     var commandLineVariables: Set<String> = []
@@ -53,14 +53,18 @@ public final class Interpreter {
     /// The output format the front end asked for (`--format`); `set format` overrides it. Kept
     /// out of the graph, so that `save` writes what the session set, not the front end's options.
     public let defaultFormat: OutputFormat
+    /// Whether foreground runs show events as they arrive when the session has not said
+    /// (`set live`): the front end turns it on when standard output is a terminal.
+    public let defaultLive: Bool
 
     /// `runs` may be shared by several sessions (the agent's programs), so that one place stops them all.
     public init(output: InterpreterOutput, variables: [Setting] = [], format: OutputFormat? = nil, catalog: KernelCatalog = .live,
-                runs: RunManager = RunManager()) {
+                runs: RunManager = RunManager(), live: Bool = false) {
         self.output = output
         self.catalog = catalog
         self.runs = runs
         self.defaultFormat = format ?? .table
+        self.defaultLive = live
         for variable in variables {
             graph.setVariable(variable.name, variable.value)
             commandLineVariables.insert(variable.name)
@@ -68,6 +72,9 @@ public final class Interpreter {
     }
 
     public var format: OutputFormat { Settings.format(graph) ?? defaultFormat }
+
+    /// Whether a foreground run shows its events as they arrive.
+    public var live: Bool { Settings.live(graph) ?? defaultLive }
 
     /// Runs source text: a whole script, one REPL entry, or one `-e` argument.
     /// `origin` names the file in diagnostics (nil for interactive input).

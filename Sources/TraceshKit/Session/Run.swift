@@ -28,6 +28,8 @@ public final class Run: Sendable {
         public var events: Int64
         public var lostEvents: Int64
         public var failure: String?
+        /// A live view shows one event in this many (1: every event).
+        public var showingOneIn: Int = 1
 
         public var eventsPerSecond: Double { elapsed > 0 ? Double(events) / elapsed : 0 }
     }
@@ -42,6 +44,10 @@ public final class Run: Sendable {
         var stopReason: BpftraceRunner.StopReason?
         /// Whether tracing began (every probe attached) before the run ended.
         var traced = false
+        /// The events a live view has not shown yet (nil when nobody watches the run live).
+        var live: LiveEventQueue?
+        /// The live view's sampling, for the status line.
+        var showingOneIn = 1
     }
 
     public let id: Int
@@ -71,7 +77,8 @@ public final class Run: Sendable {
         record.withLock { record in
             let elapsed = record.startedAt.map { (record.endedAt ?? monotonicSeconds()) - $0 } ?? 0
             return Status(id: id, state: record.state, elapsed: elapsed, events: record.pipeline.statistics.totalEvents,
-                          lostEvents: record.pipeline.statistics.lostEvents, failure: record.failure)
+                          lostEvents: record.pipeline.statistics.lostEvents, failure: record.failure,
+                          showingOneIn: record.showingOneIn)
         }
     }
 
@@ -112,6 +119,18 @@ public final class Run: Sendable {
 
     /// Whether the run's results have been shown.
     public var isReported: Bool { reported.load(ordering: .sequentiallyConsistent) }
+
+    /// Whether a live view watches this run (see `takeLiveEvents`).
+    var isLive: Bool { record.withLock { $0.live != nil } }
+
+    /// The events that passed the filters since the last call, and how many more arrived than
+    /// the live queue holds; empty when the run is not live.
+    func takeLiveEvents() -> (events: [TraceEvent], overflow: Int) {
+        record.withLock { $0.live?.take() } ?? ([], 0)
+    }
+
+    /// Tells the status line that the live view shows one event in `n`.
+    func noteShowing(oneIn n: Int) { record.withLock { $0.showingOneIn = n } }
 
     /// Asks the run to stop; what was collected so far is kept.
     public func stop() { runner?.requestStop() }

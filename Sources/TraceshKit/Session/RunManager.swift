@@ -44,8 +44,9 @@ public final class RunManager: Sendable {
     /// background becomes the foreground run (what a Ctrl-C stops) before anything starts, so an
     /// interrupt at any moment of its start stops it. A traced command writes its standard output
     /// to the request's file, or else to `commandOutput`.
+    /// With `live`, the run queues each event that passes the filters for a live view to take.
     public func start(_ request: RunRequest, graph: SessionGraph, catalog: KernelCatalog, recordTo recordingPath: String?,
-                      commandOutput: Int32 = STDERR_FILENO) throws -> Run {
+                      commandOutput: Int32 = STDERR_FILENO, live: Bool = false) throws -> Run {
         startGate.wait()
         defer { startGate.signal() }
         guard !closed.load(ordering: .sequentiallyConsistent) else {
@@ -57,6 +58,9 @@ public final class RunManager: Sendable {
         guard duration <= ceiling else {
             throw Diagnostic("run \(duration) is longer than the maximum of \(ceiling)" + (ceiling < Settings.durationCeiling ? " (set max-duration)" : "; runs are limited to 10 minutes"), at: nil)
         }
+        // `-p`: an unknown process id fails first, before anything starts; the pidfds then tell
+        // the runner when the processes have exited.
+        let watched = request.processes.isEmpty ? nil : try WatchedProcesses(request.processes.map { pid_t($0) })
         if let missing = Capabilities.detect(catalog: catalog).missingForRun() {
             throw Diagnostic("cannot trace on this machine: \(missing)", at: nil)
         }
@@ -87,7 +91,7 @@ public final class RunManager: Sendable {
         let clockOffset = monotonicToRealtimeOffset()
         do {
             program = try ProgramCompiler.compile(graph, catalog: catalog,
-                                                  options: CompileOptions(traceDescendantsOf: command.map { Int64($0.pid) },
+                                                  options: CompileOptions(traceDescendantsOf: command.map { [Int64($0.pid)] } ?? request.processes.map(Int64.init),
                                                                          sync: SyncMarker.forThisProcess(),
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
                                                                          stream: Settings.streams(graph)))
@@ -109,6 +113,7 @@ public final class RunManager: Sendable {
         let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph))
         let run = Run(id: nextID(), program: program, duration: duration, command: request.command,
                       background: request.background, runner: runner, pipeline: pipeline)
+        if live { run.record.withLock { $0.live = LiveEventQueue() } }
         runs.withLock { $0.append(run) }
         if !request.background {
             setForeground(run)
@@ -117,7 +122,7 @@ public final class RunManager: Sendable {
         }
         let traced = command, recordingHandle = recording
         let thread = Thread {
-            Self.supervise(run, runner: runner, bpftrace: bpftrace, command: traced, recording: recordingHandle)
+            Self.supervise(run, runner: runner, bpftrace: bpftrace, command: traced, watched: watched, recording: recordingHandle)
         }
         thread.name = "tracesh-run-\(run.id)"
         thread.start()
@@ -125,13 +130,16 @@ public final class RunManager: Sendable {
     }
 
     /// The run thread: streams bpftrace's output through the scanner into the run's pipeline.
-    private static func supervise(_ run: Run, runner: BpftraceRunner, bpftrace: String, command: ChildProcess?, recording: RecordingWriter?) {
+    private static func supervise(_ run: Run, runner: BpftraceRunner, bpftrace: String, command: ChildProcess?,
+                                  watched: WatchedProcesses?, recording: RecordingWriter?) {
         var scanner = EventScanner(framing: run.program.framing)
-        let outcome = runner.run(program: run.program, bpftrace: bpftrace, duration: run.duration, command: command,
+        let outcome = runner.run(program: run.program, bpftrace: bpftrace, duration: run.duration, command: command, watched: watched,
                                  onOutput: { bytes in
                                      recording?.append(bytes)
                                      run.record.withLock { record in
-                                         scanner.feed(bytes) { record.pipeline.consume($0) }
+                                         scanner.feed(bytes) { item in
+                                             if let event = record.pipeline.consume(item) { record.live?.push(event) }
+                                         }
                                          if record.startedAt == nil && record.pipeline.attached {
                                              record.startedAt = monotonicSeconds()
                                              record.state = .running
@@ -147,7 +155,9 @@ public final class RunManager: Sendable {
         let startedAt = run.record.withLock { $0.startedAt }
         let recordingFailure = recording?.finish(durationSeconds: startedAt.map { endedAt - $0 } ?? 0, state: state.rawValue)
         run.record.withLock { record in
-            for item in rest { record.pipeline.consume(item) }
+            for item in rest {
+                if let event = record.pipeline.consume(item) { record.live?.push(event) }
+            }
             record.pipeline.noteDamagedRecords(scanner.damagedRecords)
             record.endedAt = endedAt
             if record.startedAt == nil { record.startedAt = record.endedAt }

@@ -6,12 +6,15 @@
  *   traced_helper call N         call traced_work(0) .. traced_work(N-1), a uprobe target
  *   traced_helper sleep          block until stdin closes
  *   traced_helper getpid N       N getpid(2) calls (through syscall(2): libc may not ask the kernel)
+ *   traced_helper gated PATH N   wait for a byte on stdin, then start a child; each opens PATH N
+ *                                times; exits once the child has (a process to attach to: -p)
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,11 +73,25 @@ int main(int argc, char **argv) {
         for (long i = 0; i < count; i++) syscall(SYS_getpid);
         return 0;
     }
+    if (argc >= 4 && strcmp(argv[1], "gated") == 0) {
+        char byte;
+        if (read(0, &byte, 1) != 1) return 1;
+        long count = atol(argv[3]);
+        pid_t child = fork();
+        if (child < 0) return 1;
+        for (long i = 0; i < count; i++) {
+            int fd = open(argv[2], O_RDONLY);
+            if (fd >= 0) close(fd);
+        }
+        if (child == 0) _exit(0);
+        int status;
+        return waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+    }
     if (argc >= 2 && strcmp(argv[1], "sleep") == 0) {
         char buffer[64];
         while (read(0, buffer, sizeof buffer) > 0) {}
         return 0;
     }
-    fprintf(stderr, "usage: traced_helper open PATH N | weird DIR | read N | call N | sleep | getpid N\n");
+    fprintf(stderr, "usage: traced_helper open PATH N | weird DIR | read N | call N | sleep | getpid N | gated PATH N\n");
     return 2;
 }

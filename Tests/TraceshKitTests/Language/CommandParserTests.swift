@@ -48,6 +48,12 @@ import Testing
         #expect(try parse("run 1.5s") == .run(RunRequest(duration: TraceDuration(milliseconds: 1500))))
         #expect(try parse("run 2m -- ls -l '/tmp dir' &") == .run(RunRequest(duration: .minutes(2), command: ["ls", "-l", "/tmp dir"], background: true)))
         #expect(try parse("run -- echo '&'") == .run(RunRequest(command: ["echo", "&"])))
+        #expect(try parse("run 30s -p 12,34,12 &") == .run(RunRequest(duration: .seconds(30), background: true, processes: [12, 34])))
+        #expect(try parse("run -p 7") == .run(RunRequest(processes: [7])))
+        expectError("run 5s -p 12,x4", at: 14, "invalid process id 'x4'")
+        expectError("run -p 0", at: 8, "invalid process id '0'")
+        expectError("run -p", at: 7, "expected process ids after '-p'")
+        expectError("run -p 12 -- ls", at: 5, "a run does one of them")
     }
 
     /// An unquoted `>` or `>>` after the command sends its standard output to a file.

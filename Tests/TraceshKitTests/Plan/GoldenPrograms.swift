@@ -7,7 +7,7 @@ enum GoldenPrograms {
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
         var script: String
-        var descendantsOf: Int64? = nil
+        var descendantsOf: [Int64] = []
         var testDescription: String { name }
     }
 
@@ -53,7 +53,9 @@ enum GoldenPrograms {
             agg s: count by function
             agg x: count by function, retval
             """),
-        Case(name: "descendants_of_command", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: 4242),
+        Case(name: "descendants_of_command", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242]),
+        // `run -p 4242,4343`: both are seeds of the descendants map.
+        Case(name: "descendants_of_processes", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242, 4343]),
     ]
 
     /// Builds the session graph of a case, checking every command against `catalog`.

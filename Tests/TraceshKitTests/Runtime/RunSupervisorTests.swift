@@ -163,6 +163,14 @@ import Testing
         #expect(machine.stopReason == .commandExited && machine.command == .running && machine.commandHasExited)
     }
 
+    @Test func theExitOfTheAttachedProcessesEndsTheRunWithAFlush() {
+        var machine = running()
+        let actions = machine.handle(.processesExited, at: 3)
+        #expect(actions == [.callSync(machine.syncCalls)])
+        #expect(machine.stopReason == .processesExited && machine.tracingEndedAt == 3)
+        #expect(machine.phase == .flushing(round: 1, target: machine.syncCalls))
+    }
+
     @Test func aCommandIgnoringSIGTERMIsKilledOnceAfterItsGrace() {
         var machine = running(sync: false, command: true)
         #expect(machine.handle(.timeout(.deadline), at: 6) == [.terminateCommand, .interruptBpftrace])

@@ -3,6 +3,16 @@ import Testing
 @testable import TraceshKit
 
 @Suite struct InterpreterTests {
+    @Test func anUnknownProcessIdIsAnErrorAtTheRunCommandBeforeAnythingStarts() {
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output)
+        // Above any pid_max (at most 2^22), so no process can have it.
+        let outcome = interpreter.run(source: "probe a = sys_read\nrun 5s -p \(getpid()),2147483646\n", origin: "attach.trc")
+        #expect(outcome == .failure)
+        #expect(output.diagnostics == ["attach.trc:2:1: error: no process has id 2147483646"])
+        #expect(interpreter.runs.all.isEmpty, "no run may start")
+    }
+
     @Test func scriptStopsAtTheFirstErrorWithFileLineAndColumn() {
         let output = CollectingOutput()
         let interpreter = Interpreter(output: output)

@@ -111,6 +111,80 @@ import Testing
         #expect(output.diagnostics.first?.contains("bpftrace ended unexpectedly: it was killed by signal 9") == true, "\(output.diagnostics)")
     }
 
+    /// `run -p PID`: a process started before the run is traced with the child it starts after
+    /// the run began, nothing else is, and the run ends when they have exited.
+    @Test(.live) func aRunAttachedToARunningProcessSeesItAndItsChildAndEndsWhenItExits() throws {
+        let directory = try TemporaryFolder()
+        let target = directory.path + "/attached-file"
+        _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+        // The helper waits for a byte on this pipe: it is written once the run is tracing.
+        let gate = Pipe()
+        let helper = Process()
+        helper.executableURL = URL(fileURLWithPath: TracedHelper.path)
+        helper.arguments = ["gated", target, "23"]
+        helper.standardInput = gate
+        try helper.run()
+        defer { if helper.isRunning { helper.terminate() } }
+
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output)
+        var released = false
+        interpreter.progress = { status in
+            guard !released, status?.state == .running else { return }
+            released = true
+            gate.fileHandleForWriting.write(Data([1]))
+        }
+        // No filter: the scoping alone must keep every other process out.
+        let outcome = interpreter.run(source: """
+            probe o = sys_openat "%s", arg2@user
+            run 30s -p \(helper.processIdentifier)
+            """, origin: "live.trc")
+        helper.waitUntilExit()
+        #expect(outcome == .success, "\(output.diagnostics)")
+        #expect(released)
+        #expect(helper.terminationStatus == 0)
+        let run = try #require(interpreter.runs.latestFinished)
+        #expect(run.stopReason == .processesExited)
+        #expect(run.status.elapsed < 10, "the run must end when the helper exits, not at 30 s")
+        let events = run.pipeline.store.events
+        #expect(events.count == 46, "23 opens by the helper and 23 by its child: \(events.map { String(decoding: $0.message, as: UTF8.self) })")
+        #expect(events.allSatisfy { $0.message == Array(target.utf8) })
+        let pids = Set(events.map(\.pid))
+        #expect(pids.count == 2 && pids.contains(Int64(helper.processIdentifier)), "\(pids)")
+        #expect(output.text.contains("the traced processes exited"), "\(output.text)")
+    }
+
+    /// `set live on` with JSON: each event is printed as one object when it arrives, before the
+    /// run's result, and the result does not list it again.
+    @Test(.live) func liveJSONPrintsEachEventOnceBeforeTheResult() throws {
+        let directory = try TemporaryFolder()
+        let target = directory.path + "/live-file"
+        _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output, format: .json)
+        let outcome = interpreter.run(source: """
+            set live on
+            probe o = sys_openat "%s", arg2@user
+            filter o: arg2@user == "\(target)"
+            run 60s -- \(TracedHelper.path) open \(target) 9
+            events
+            """, origin: "live.trc")
+        #expect(outcome == .success, "\(output.diagnostics)")
+        let objects = try output.lines.flatMap { $0.split(separator: "\n") }.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        let result = try #require(objects.firstIndex { $0["run"] != nil }, "no run result: \(output.text)")
+        let live = objects[..<result]
+        #expect(live.count == 9, "\(output.text)")
+        #expect(live.allSatisfy { $0["message"] as? String == target && $0["process_name"] as? String == "traced_helper" })
+        #expect(Set(live.compactMap { $0["timestamp"] as? Int64 }).count == 9, "each event once")
+        #expect((objects[result]["events"] as? [Any])?.isEmpty == true, "the result must not repeat them")
+        #expect(objects[result]["event_count"] as? Int == 9)
+        #expect(objects[result]["events_shown_live"] as? Bool == true)
+        // `events` still lists them.
+        #expect(objects[(result + 1)...].filter { $0["message"] as? String == target }.count == 9)
+    }
+
     @Test(.live) func backgroundRunsCanBeListedStoppedAndWaitedFor() throws {
         let (interpreter, output, outcome) = session("""
             probe sys_read

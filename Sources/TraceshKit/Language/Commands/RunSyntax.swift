@@ -1,7 +1,7 @@
 import TraceshModel
 import TraceshFiles
 
-/// The arguments of `run [DURATION] [-- COMMAND ARGS... [> FILE | >> FILE]] [&]`.
+/// The arguments of `run [DURATION] [-p PID[,PID...] | -- COMMAND ARGS... [> FILE | >> FILE]] [&]`.
 enum RunSyntax {
     static func parse(_ input: CommandInput) throws -> RunRequest {
         var words = try input.words()
@@ -12,12 +12,30 @@ enum RunSyntax {
         }
         var index = 0
         func isRedirection(_ word: Word) -> Bool { word.unquotedStart.hasPrefix(">") }
-        if index < words.count, !(words[index].text == "--" && !words[index].quoted), !isRedirection(words[index]) {
+        func isProcessOption(_ word: Word) -> Bool { word.text == "-p" && !word.quoted }
+        if index < words.count, !(words[index].text == "--" && !words[index].quoted), !isRedirection(words[index]),
+           !isProcessOption(words[index]) {
             guard let duration = TraceDuration(parsing: words[index].text) else {
                 throw Diagnostic("invalid duration '\(words[index].text)'; \(TraceDuration.spellingHint)", at: words[index].location)
             }
             request.duration = duration
             index += 1
+        }
+        if index < words.count, isProcessOption(words[index]) {
+            let option = words[index]
+            index += 1
+            guard index < words.count else {
+                throw Diagnostic("expected process ids after '-p' (run -p PID[,PID...])", at: input.text.endLocation)
+            }
+            request.processes = try processIDs(words[index])
+            index += 1
+            if index < words.count {
+                if words[index].text == "--" && !words[index].quoted {
+                    throw Diagnostic("'-p' traces processes that already run and '--' starts a command: a run does one of them",
+                                     at: option.location)
+                }
+                throw Diagnostic("unexpected '\(words[index].text)'; usage: \(input.usage)", at: words[index].location)
+            }
         }
         if index < words.count {
             if isRedirection(words[index]) {
@@ -38,6 +56,21 @@ enum RunSyntax {
             request.command = command.map(\.text)
         }
         return request
+    }
+
+    /// `PID[,PID...]`: positive process ids, each at most once.
+    private static func processIDs(_ word: Word) throws -> [Int32] {
+        var pids: [Int32] = []
+        var column = word.location.column
+        for part in word.text.split(separator: ",", omittingEmptySubsequences: false) {
+            let location = SourceLocation(line: word.location.line, column: column)
+            guard let pid = Int32(part), pid > 0 else {
+                throw Diagnostic("invalid process id '\(part)'; expected positive numbers separated by commas (run -p 1234,5678)", at: location)
+            }
+            if !pids.contains(pid) { pids.append(pid) }
+            column += part.count + 1
+        }
+        return pids
     }
 
     /// Takes a trailing `> FILE`, `>> FILE`, `>FILE` or `>>FILE` off a command's words. Only an

@@ -53,9 +53,14 @@ public enum Settings {
         name: "trace-self", choices: ["off", "on"], defaultValue: "off",
         summary: "on: probes see tracesh and its bpftrace too (by default they are left out in the kernel)")
 
+    public static let liveSetting = SettingDeclaration(
+        name: "live", choices: ["on", "off"], defaultValue: "off",
+        summary: "on: a foreground run prints each event as it arrives, a sample above a few hundred a second (the default is on when standard output is a terminal)")
+
     /// Every setting, in the order help lists them.
     public static let all: [SettingDeclaration] = [
         formatSetting, durationSetting, maxDurationSetting, maxEventsSetting, onErrorSetting, streamSetting, traceSelfSetting,
+        liveSetting,
     ]
 
     public static var names: [String] { all.map(\.name) }
@@ -91,6 +96,11 @@ public enum Settings {
     /// Whether events stream to tracesh (`stream on`), rather than only in-kernel aggregations.
     public static func streams(_ graph: SessionGraph) -> Bool {
         streamSetting.value(in: graph) != "off"
+    }
+
+    /// Whether the session set `live` (nil: the front end's default applies).
+    public static func live(_ graph: SessionGraph) -> Bool? {
+        graph.setting(liveSetting.name).map { $0 == "on" }
     }
 
     /// Whether probes see tracesh and its bpftrace (`trace-self on`).
