@@ -71,6 +71,8 @@ public struct Pipeline: Sendable {
             }
             statistics.record(event)
             store.append(event)
+        case .map(let name, let text) where name == CompiledProgram.eventCountMap.name:
+            recordCounted(MapParser.parse(text, map: CompiledProgram.eventCountMap))
         case .map(let name, let text):
             if let map = program.maps.first(where: { $0.name == name }) {
                 aggregations.append(MapParser.parse(text, map: map, names: program.valueNames))
@@ -88,6 +90,18 @@ public struct Pipeline: Sendable {
             } else if !line.isEmpty {
                 if messages.count < Self.messageLimit { messages.append(line) } else { droppedMessages += 1 }
             }
+        }
+    }
+
+    /// The in-kernel counts of probes that do not stream, into the statistics.
+    private mutating func recordCounted(_ counts: AggregationResult) {
+        for row in counts.rows {
+            guard row.keys.count == 3, case .integer(let probe) = row.keys[0], case .integer(let pid) = row.keys[1],
+                  case .bytes(let comm) = row.keys[2], case .scalar(let count) = row.value else {
+                malformedRecords += 1
+                continue
+            }
+            statistics.recordCounted(count, probeIndex: Int(probe), pid: pid, comm: comm)
         }
     }
 

@@ -27,10 +27,10 @@ public enum ProgramCompiler {
             }
         }
         let plan = try analyser.plan(graph, probes: analysed)
-        return try emit(plan, catalog: catalog, stream: options.stream, options: options)
+        return try emit(plan, catalog: catalog, options: options)
     }
 
-    static func emit(_ plan: SessionPlan, catalog: KernelCatalog, stream: Bool, options: CompileOptions) throws -> CompiledProgram {
+    static func emit(_ plan: SessionPlan, catalog: KernelCatalog, options: CompileOptions) throws -> CompiledProgram {
         let framing = options.framing
         let maps = plan.aggregations.enumerated().map { index, aggregation in
             CompiledMap(name: "@agg\(index + 1)", aggregation: aggregation.aggregation, keyKinds: aggregation.keyKinds, keyNames: aggregation.keyNames)
@@ -43,7 +43,9 @@ public enum ProgramCompiler {
 
         for (probeIndex, probePlan) in plan.probes.enumerated() {
             let probe = probePlan.probe
-            program.comments.append("probe \(probe.declaration.name): \(probe.resolved.note)")
+            let stream = options.stream.streams(hasFormat: probe.spec.format != nil,
+                                                aggregationCount: probePlan.attachments.first?.aggregations.count ?? 0)
+            program.comments.append("probe \(probe.declaration.name): \(probe.resolved.note)" + (stream ? "" : " (counted in the kernel only)"))
             for condition in probePlan.userFilters { userFilters.append(UserFilter(probeIndex: probeIndex, condition: condition)) }
             for attachment in probePlan.attachments {
                 var predicate: [BpftraceExpr] = []
@@ -62,6 +64,11 @@ public enum ProgramCompiler {
                     let header: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["nsecs", "pid", "tid", "uid", "gid", "cpu", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
                     let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0) : try BpftraceEmitter.number($0) }
                     body.append(.printf(framedFormat: framing.printfFormat(kind: .event, conversions: conversions), header + values))
+                } else {
+                    // Not streamed: its events are counted here, by probe and process, so `stats`
+                    // and `top` stay exact (one map update instead of one perf-buffer record).
+                    let keys: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["pid", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
+                    body.append(.assign(.map(eventCountIdentifier, keys: keys), .call(.count, [])))
                 }
                 for (index, argument, keys) in attachment.aggregations {
                     let aggregation = maps[index].aggregation
@@ -83,7 +90,8 @@ public enum ProgramCompiler {
             }
             let functionKey = probe.resolved.isEverySyscall ? AttachmentScope.syscallKey : nil
             compiledProbes.append(CompiledProbe(name: probe.declaration.name, function: probe.spec.target, resolved: probe.resolved.resolvedName,
-                                                format: probe.spec.format, fields: probePlan.fields, functionKey: functionKey))
+                                                format: probe.spec.format, fields: probePlan.fields, functionKey: functionKey,
+                                                streams: stream))
         }
 
         if let root = options.traceDescendantsOf {
@@ -99,6 +107,12 @@ public enum ProgramCompiler {
         for index in maps.indices {
             let map = BpftraceExpr.map(mapIdentifier(index), keys: [])
             program.end.append(.printf(framedFormat: framing.printfFormat(kind: .map, conversions: ["%s"]), [.string(maps[index].name)]))
+            program.end.append(.call(.call(.print, [map])))
+            program.end.append(.call(.call(.clear, [map])))
+        }
+        if compiledProbes.contains(where: { !$0.streams }) {
+            let map = BpftraceExpr.map(eventCountIdentifier, keys: [])
+            program.end.append(.printf(framedFormat: framing.printfFormat(kind: .map, conversions: ["%s"]), [.string(CompiledProgram.eventCountMap.name)]))
             program.end.append(.call(.call(.print, [map])))
             program.end.append(.call(.call(.clear, [map])))
         }
@@ -145,4 +159,7 @@ public enum ProgramCompiler {
     }
 
     static func mapIdentifier(_ index: Int) -> BpftraceIdentifier { BpftraceIdentifier(known: "agg\(index + 1)") }
+
+    /// The map counting the events of probes that do not stream (`CompiledProgram.eventCountMap`).
+    static let eventCountIdentifier = BpftraceIdentifier(known: String(CompiledProgram.eventCountMap.name.dropFirst()))
 }

@@ -90,7 +90,7 @@ public final class RunManager: Sendable {
                                                   options: CompileOptions(traceDescendantsOf: command.map { Int64($0.pid) },
                                                                          sync: SyncMarker.forThisProcess(),
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
-                                                                         stream: Settings.streams(graph)))
+                                                                         stream: Settings.streamMode(graph)))
             if let recordingPath {
                 do {
                     recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
