@@ -65,6 +65,10 @@ public struct RunRequest: Hashable, Sendable {
     public var background: Bool
     /// Where the command's standard output goes; nil for the front end's default.
     public var output: OutputRedirection?
+    /// `every INTERVAL`: print the aggregations at the end of each interval.
+    public var interval: TraceDuration?
+    /// `every INTERVAL keep`: accumulate across intervals rather than clear at each.
+    public var keepIntervals: Bool = false
 
     public init(duration: TraceDuration? = nil, command: [String] = [], background: Bool = false,
                 output: OutputRedirection? = nil) {

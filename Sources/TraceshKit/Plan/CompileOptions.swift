@@ -21,8 +21,16 @@ public struct CompileOptions: Sendable {
     /// and counts the others' events in the kernel.
     public var stream: StreamMode
 
+    /// `run ... every INTERVAL`: an interval probe prints the maps at the end of each interval.
+    public var interval: TraceDuration?
+    /// `every INTERVAL keep`: the maps are not cleared at each interval.
+    public var keepIntervals = false
+
     public init(framing: EventFraming = .random(), traceDescendantsOf: Int64? = nil, sync: SyncMarker? = nil,
-                excludeTracer: Int64? = nil, stream: StreamMode = .auto) {
+                excludeTracer: Int64? = nil, stream: StreamMode = .auto,
+                interval: TraceDuration? = nil, keepIntervals: Bool = false) {
+        self.interval = interval
+        self.keepIntervals = keepIntervals
         self.framing = framing
         self.traceDescendantsOf = traceDescendantsOf
         self.sync = sync

@@ -104,18 +104,13 @@ public enum ProgramCompiler {
                                                 body: [.assign(.map(descendantsMap, keys: [.field(BpftraceIdentifier(known: "child_pid"))]), .integer(1))]))
         }
         program.begin.append(.printf(framedFormat: framing.printfFormat(kind: .start, conversions: ["%llu"]), [.builtin(BpftraceIdentifier(known: "nsecs"))]))
-        for index in maps.indices {
-            let map = BpftraceExpr.map(mapIdentifier(index), keys: [])
-            program.end.append(.printf(framedFormat: framing.printfFormat(kind: .map, conversions: ["%s"]), [.string(maps[index].name)]))
-            program.end.append(.call(.call(.print, [map])))
-            program.end.append(.call(.call(.clear, [map])))
+        let printed = maps.indices.map { (mapIdentifier($0), maps[$0].name) }
+        let counts = compiledProbes.contains(where: { !$0.streams }) ? [(eventCountIdentifier, CompiledProgram.eventCountMap.name)] : []
+        if let interval = options.interval {
+            program.probes.append(intervalProbe(interval, maps: printed, counts: counts, keep: options.keepIntervals, framing: framing))
         }
-        if compiledProbes.contains(where: { !$0.streams }) {
-            let map = BpftraceExpr.map(eventCountIdentifier, keys: [])
-            program.end.append(.printf(framedFormat: framing.printfFormat(kind: .map, conversions: ["%s"]), [.string(CompiledProgram.eventCountMap.name)]))
-            program.end.append(.call(.call(.print, [map])))
-            program.end.append(.call(.call(.clear, [map])))
-        }
+        program.end += printMaps(printed + counts, clear: true, framing: framing)
+        if options.interval != nil { program.end.append(.call(.call(.clear, [.map(intervalCounter, keys: [])]))) }
         if options.traceDescendantsOf != nil { program.end.append(.call(.call(.clear, [.map(descendantsMap, keys: [])]))) }
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
 
@@ -128,6 +123,39 @@ public enum ProgramCompiler {
         return CompiledProgram(source: BpftracePrinter.print(program), framing: framing, probes: compiledProbes, maps: maps,
                                userFilters: userFilters, stringLength: stringLength, sync: options.sync,
                                valueNames: valueNames(plan, maps: maps, catalog: catalog))
+    }
+
+    /// `print()` each map after a map record naming it (the text up to the next record is its
+    /// contents, see `EventScanner`), then `clear()` it unless the maps accumulate.
+    static func printMaps(_ maps: [(BpftraceIdentifier, String)], clear: Bool, framing: EventFraming) -> [BpftraceStatement] {
+        maps.flatMap { identifier, name -> [BpftraceStatement] in
+            let map = BpftraceExpr.map(identifier, keys: [])
+            return [.printf(framedFormat: framing.printfFormat(kind: .map, conversions: ["%s"]), [.string(name)]),
+                    .call(.call(.print, [map]))] + (clear ? [.call(.call(.clear, [map]))] : [])
+        }
+    }
+
+    /// The counter numbering the intervals of `run ... every INTERVAL`.
+    static let intervalCounter = BpftraceIdentifier(known: "tracesh_interval")
+
+    /// `interval:s:N` (or `:ms:N`) printing the maps between an interval record and its end
+    /// record, so the pipeline can tell each interval's results from the run's last ones.
+    /// The event counts are never cleared: an event between `print()` and `clear()` would be
+    /// lost to the run's exact statistics, so the pipeline takes each interval's difference.
+    static func intervalProbe(_ interval: TraceDuration, maps: [(BpftraceIdentifier, String)], counts: [(BpftraceIdentifier, String)],
+                              keep: Bool, framing: EventFraming) -> BpftraceProbe {
+        let counter = BpftraceExpr.map(intervalCounter, keys: [])
+        var body: [BpftraceStatement] = [
+            .assign(counter, .binary(.add, counter, .integer(1))),
+            .printf(framedFormat: framing.printfFormat(kind: .interval, conversions: ["%lld", "%llu"]),
+                    [counter, .builtin(BpftraceIdentifier(known: "nsecs"))]),
+        ]
+        body += printMaps(maps, clear: !keep, framing: framing) + printMaps(counts, clear: false, framing: framing)
+        body.append(.printf(framedFormat: framing.printfFormat(kind: .intervalEnd, conversions: ["%lld"]), [counter]))
+        let milliseconds = interval.milliseconds
+        // Built from a validated whole number, never from the user's text.
+        let attachPoint = milliseconds % 1000 == 0 ? "interval:s:\(milliseconds / 1000)" : "interval:ms:\(milliseconds)"
+        return BpftraceProbe(attachPoint: attachPoint, predicate: [], body: body)
     }
 
     /// `args->id` is one of `numbers` (ascending): runs of three or more as a range, so a

@@ -44,13 +44,30 @@ extension Interpreter {
                                  at: location, severity: .note), origin: currentOrigin, sourceLine: nil)
     }
 
+    /// Prints the intervals of `run ... every INTERVAL` completed since the last call.
+    func reportIntervals(_ run: Run) {
+        let keep = run.keepsIntervals
+        for interval in run.takeIntervals() {
+            if format == .json {
+                emit(.document(IntervalReport.json(interval, run: run.id)))
+            } else if format == .table, let intervalView {
+                let renderer = Renderers.renderer(for: format)
+                intervalView(run.id, interval.number, IntervalReport.results(interval, run: run.id, keep: keep).map(renderer.render).joined(separator: "\n"))
+            } else {
+                for result in IntervalReport.results(interval, run: run.id, keep: keep) { emit(result) }
+            }
+        }
+    }
+
     /// Waits for the foreground run (Ctrl-C stops it and keeps what it collected), then reports it.
     func finish(_ run: Run, at location: SourceLocation) throws -> Outcome {
         defer { runs.setForeground(nil) }
         while !run.wait(timeout: 0.2) {
             progress?(run.status)
+            reportIntervals(run)
         }
         progress?(run.status)
+        reportIntervals(run)
         if run.claimReport() { report(run) }
         if let failure = run.status.failure {
             throw Diagnostic("run \(run.id) failed: \(failure)", at: location)

@@ -7,10 +7,11 @@ enum RunCommands {
     static let all = [run, stop, wait, runs, events, top, stats, results, record, replay]
 
     static let run = CommandDeclaration(
-        "run", usage: "run [DURATION] [-- COMMAND ARGS... [> FILE | >> FILE]] [&]",
+        "run", usage: "run [DURATION] [every INTERVAL [keep]] [-- COMMAND ARGS... [> FILE | >> FILE]] [&]",
         summary: "Trace for DURATION (or until COMMAND exits); '&' runs in the background. COMMAND's output goes to the terminal, else to tracesh's stderr, or to FILE ('>>' appends).",
         example: "run 1.5s -- curl -s example.invalid",
-        details: ["DURATION: a number with ms, s (the default), m or h; fractions are fine to the millisecond (1.5s is 1500ms)."]
+        details: ["DURATION: a number with ms, s (the default), m or h; fractions are fine to the millisecond (1.5s is 1500ms).",
+                  "every INTERVAL: print the aggregations, top processes and rate at the end of each interval and clear them; 'keep' accumulates instead."]
     ) { input in
         .run(try RunSyntax.parse(input))
     }
