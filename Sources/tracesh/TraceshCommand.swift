@@ -98,6 +98,11 @@ struct TraceshCommand: ParsableCommand {
         Signals.watch(runs: interpreter.runs, interactive: { REPL.active.load(ordering: .sequentiallyConsistent) },
                       terminal: TerminalState())
         if isatty(STDERR_FILENO) == 1 { interpreter.progress = StatusLine.draw }
+        // In place only when results and the status line share one terminal.
+        if isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1 {
+            let view = IntervalView()
+            interpreter.intervalView = view.draw
+        }
         let status = session(interpreter, script: script, output: output)
         // No run and no bpftrace outlives tracesh (nor their temporary files).
         interpreter.runs.shutdown()

@@ -40,7 +40,27 @@ public struct Pipeline: Sendable {
     /// Each probe's user-space filters, resolved against what its events carry.
     private let filtersByProbe: [[ResolvedExpression]]
 
-    public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int) {
+    /// Whether interval maps accumulate (`every INTERVAL keep`): each interval's counts are then
+    /// the run's so far, not added to the run's statistics again.
+    public let keepIntervals: Bool
+    /// Completed intervals not yet taken (`takeIntervals`), the newest `intervalLimit` of them.
+    public private(set) var intervals: [IntervalResult] = []
+    /// Intervals dropped because nobody took them (a background run).
+    public private(set) var droppedIntervals: Int64 = 0
+    /// How many untaken intervals are kept.
+    public static let intervalLimit = 1000
+    /// The interval whose maps are arriving (between its `I` and `J` records).
+    private var openInterval: IntervalResult?
+    /// Streamed events since the last interval ended (since the start with `keep`).
+    private var intervalStatistics: Statistics
+    /// The in-kernel event counts as of the last interval, by key (see `consume`).
+    private var lastIntervalCounts: [[TraceValue]: AggregationResult.Value] = [:]
+    private var startMonotonic: Int64?
+    private var lastIntervalMonotonic: Int64?
+
+    public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int, keepIntervals: Bool = false) {
+        self.keepIntervals = keepIntervals
+        intervalStatistics = Statistics(probeCount: program.probes.count)
         self.program = program
         self.clockOffset = clockOffset
         store = EventStore(capacity: maxEvents)
@@ -60,8 +80,43 @@ public struct Pipeline: Sendable {
     @discardableResult
     public mutating func consume(_ record: ScannedRecord) -> TraceEvent? {
         switch record {
-        case .start:
+        case .start(let monotonic):
             started = true
+            startMonotonic = monotonic
+        case .interval(let number, let monotonic):
+            let since = (keepIntervals ? nil : lastIntervalMonotonic) ?? startMonotonic ?? monotonic
+            openInterval = IntervalResult(number: number, endTime: monotonic &+ clockOffset, seconds: Double(monotonic - since) / 1e9,
+                                          aggregations: [], statistics: intervalStatistics)
+            lastIntervalMonotonic = monotonic
+            if !keepIntervals { intervalStatistics = Statistics(probeCount: program.probes.count) }
+        case .intervalEnd(let number):
+            guard let interval = openInterval, interval.number == number else {
+                malformedRecords += 1
+                return nil
+            }
+            openInterval = nil
+            intervals.append(interval)
+            if intervals.count > Self.intervalLimit {
+                intervals.removeFirst()
+                droppedIntervals += 1
+            }
+        case .map(let name, let text) where openInterval != nil:
+            if name == CompiledProgram.eventCountMap.name {
+                // The kernel's counts since the start (never cleared, see ProgramCompiler): an
+                // interval of its own gets the difference from the last interval's.
+                var counts = MapParser.parse(text, map: CompiledProgram.eventCountMap)
+                if !keepIntervals {
+                    let cumulative = counts.rows
+                    counts.rows = cumulative.map { row in
+                        guard case .scalar(let value) = row.value, case .scalar(let last)? = lastIntervalCounts[row.keys] else { return row }
+                        return AggregationResult.Row(keys: row.keys, value: .scalar(value - last))
+                    }
+                    for row in cumulative { lastIntervalCounts[row.keys] = row.value }
+                }
+                malformedRecords += Self.addCounted(counts, to: &openInterval!.statistics)
+            } else if let map = program.maps.first(where: { $0.name == name }) {
+                openInterval!.aggregations.append(MapParser.parse(text, map: map, names: program.valueNames))
+            }
         case .event(let fields):
             guard let event = makeEvent(fields) else {
                 malformedRecords += 1
@@ -72,8 +127,11 @@ public struct Pipeline: Sendable {
                 return nil
             }
             statistics.record(event)
+            intervalStatistics.record(event)
             store.append(event)
             return event
+        case .map(let name, let text) where name == CompiledProgram.eventCountMap.name:
+            malformedRecords += Self.addCounted(MapParser.parse(text, map: CompiledProgram.eventCountMap), to: &statistics)
         case .map(let name, let text):
             if let map = program.maps.first(where: { $0.name == name }) {
                 aggregations.append(MapParser.parse(text, map: map, names: program.valueNames))
@@ -93,6 +151,27 @@ public struct Pipeline: Sendable {
             }
         }
         return nil
+    }
+
+    /// Hands over the completed intervals (the run's front end prints each once).
+    public mutating func takeIntervals() -> [IntervalResult] {
+        defer { intervals = [] }
+        return intervals
+    }
+
+    /// Adds the in-kernel counts of probes that do not stream to `statistics`; returns how many
+    /// rows did not fit the map's shape.
+    static func addCounted(_ counts: AggregationResult, to statistics: inout Statistics) -> Int64 {
+        var malformed: Int64 = 0
+        for row in counts.rows {
+            guard row.keys.count == 3, case .integer(let probe) = row.keys[0], case .integer(let pid) = row.keys[1],
+                  case .bytes(let comm) = row.keys[2], case .scalar(let count) = row.value else {
+                malformed += 1
+                continue
+            }
+            statistics.recordCounted(count, probeIndex: Int(probe), pid: pid, comm: comm)
+        }
+        return malformed
     }
 
     /// An event record's fixed fields: probe index, nsecs, pid, tid, uid, gid, cpu, comm.

@@ -68,9 +68,15 @@ public struct RunRequest: Hashable, Sendable {
     /// `-p PID,...`: running processes to trace (with the children they start); the run ends
     /// when they have all exited. Empty when not given.
     public var processes: [Int32]
+    /// `every INTERVAL`: print the aggregations at the end of each interval.
+    public var interval: TraceDuration?
+    /// `every INTERVAL keep`: accumulate across intervals rather than clear at each.
+    public var keepIntervals: Bool = false
 
     public init(duration: TraceDuration? = nil, command: [String] = [], background: Bool = false,
-                output: OutputRedirection? = nil, processes: [Int32] = []) {
+                output: OutputRedirection? = nil, processes: [Int32] = [], interval: TraceDuration? = nil, keepIntervals: Bool = false) {
+        self.interval = interval
+        self.keepIntervals = keepIntervals
         self.duration = duration
         self.command = command
         self.background = background

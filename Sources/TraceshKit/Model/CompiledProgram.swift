@@ -44,6 +44,14 @@ public struct CompiledProgram: Hashable, Sendable {
         return probe.function
     }
 
+    /// The in-kernel map that counts the events of probes that do not stream, keyed by probe
+    /// index, pid and comm; printed at the end like an aggregation, read into `Statistics`.
+    public static let eventCountMap = CompiledMap(name: "@tracesh_events", aggregation: Aggregation(probe: nil, function: .count, argument: nil, keys: []),
+                                                  keyKinds: [.integer, .integer, .string])
+
+    /// The probes counted in the kernel only (their events do not stream).
+    public var countedProbes: [CompiledProbe] { probes.filter { !$0.streams } }
+
     /// bpftrace 0.17's own default string length.
     public static let defaultStringLength = 64
 
@@ -72,8 +80,13 @@ public struct CompiledProbe: Hashable, Sendable {
     /// The field holding the syscall number whose name is each event's function (an
     /// every-syscall probe); nil when the function is the spec's target.
     public var functionKey: String?
+    /// Whether its events stream to tracesh; false when they are counted in the kernel only
+    /// (see `StreamMode`, `CompiledProgram.eventCountMap`).
+    public var streams: Bool
 
-    public init(name: String, function: String, resolved: String, format: FormatString?, fields: [CompiledField], functionKey: String? = nil) {
+    public init(name: String, function: String, resolved: String, format: FormatString?, fields: [CompiledField], functionKey: String? = nil,
+                streams: Bool = true) {
+        self.streams = streams
         self.functionKey = functionKey
         self.name = name
         self.function = function

@@ -25,6 +25,11 @@ public struct EventFraming: Hashable, Sendable {
         case map = "M"
         /// Printed in `END` after the last map: `X`.
         case end = "X"
+        /// An interval of `run ... every INTERVAL` ended: `I, number, nsecs`; the interval's map
+        /// records follow, up to the matching `J`.
+        case interval = "I"
+        /// The last map of an interval was printed: `J, number`.
+        case intervalEnd = "J"
         /// The sync probe fired: `F, sequence` (see `SyncMarker`).
         case sync = "F"
         /// Written by tracesh (not bpftrace) at the end of a recording, after bpftrace's output:

@@ -6,6 +6,10 @@ public enum ScannedRecord: Hashable, Sendable {
     case event([[UInt8]])
     /// A map snapshot: its name and bpftrace's `print()` text for it.
     case map(name: String, text: [UInt8])
+    /// An interval ended at `monotonic`; the map records up to `intervalEnd` are its results.
+    case interval(number: Int64, monotonic: Int64)
+    /// The interval's last map was printed.
+    case intervalEnd(number: Int64)
     /// `END` finished printing.
     case end
     /// The sync probe fired for the call with this sequence number (see `SyncMarker`).

@@ -30,6 +30,14 @@ public struct Statistics: Hashable, Sendable {
         lastTimestamp = max(lastTimestamp ?? event.timestamp, event.timestamp)
     }
 
+    /// Adds `count` events of one probe and process that were counted in the kernel (not
+    /// streamed, so they carry no timestamps).
+    public mutating func recordCounted(_ count: Int64, probeIndex: Int, pid: Int64, comm: [UInt8]) {
+        totalEvents += count
+        if probeIndex >= 0 && probeIndex < eventsPerProbe.count { eventsPerProbe[probeIndex] += count }
+        eventsPerProcess[ProcessKey(comm: comm, pid: pid), default: 0] += count
+    }
+
     /// The processes with the most events: most first, then by name and pid for a stable order.
     public func topProcesses(_ limit: Int) -> [(key: ProcessKey, count: Int64)] {
         eventsPerProcess.sorted { a, b in

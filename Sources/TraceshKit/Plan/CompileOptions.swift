@@ -18,11 +18,20 @@ public struct CompileOptions: Sendable {
     /// 526k events and 651k lost in 1 s for raw_syscalls; 176k lost in 3 s for `u:c:free`).
     /// nil with `set trace-self on`.
     public var excludeTracer: Int64?
-    /// Whether events stream to tracesh (`set stream`); off counts in the kernel only.
-    public var stream: Bool
+    /// Which probes stream their events (`set stream`); the compiler decides each probe by it,
+    /// and counts the others' events in the kernel.
+    public var stream: StreamMode
+
+    /// `run ... every INTERVAL`: an interval probe prints the maps at the end of each interval.
+    public var interval: TraceDuration?
+    /// `every INTERVAL keep`: the maps are not cleared at each interval.
+    public var keepIntervals = false
 
     public init(framing: EventFraming = .random(), traceDescendantsOf: [Int64] = [], sync: SyncMarker? = nil,
-                excludeTracer: Int64? = nil, stream: Bool = true) {
+                excludeTracer: Int64? = nil, stream: StreamMode = .auto,
+                interval: TraceDuration? = nil, keepIntervals: Bool = false) {
+        self.interval = interval
+        self.keepIntervals = keepIntervals
         self.framing = framing
         self.traceDescendantsOf = traceDescendantsOf
         self.sync = sync

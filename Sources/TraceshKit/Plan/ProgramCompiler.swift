@@ -27,10 +27,10 @@ public enum ProgramCompiler {
             }
         }
         let plan = try analyser.plan(graph, probes: analysed)
-        return try emit(plan, catalog: catalog, stream: options.stream, options: options)
+        return try emit(plan, catalog: catalog, options: options)
     }
 
-    static func emit(_ plan: SessionPlan, catalog: KernelCatalog, stream: Bool, options: CompileOptions) throws -> CompiledProgram {
+    static func emit(_ plan: SessionPlan, catalog: KernelCatalog, options: CompileOptions) throws -> CompiledProgram {
         let framing = options.framing
         let maps = plan.aggregations.enumerated().map { index, aggregation in
             CompiledMap(name: "@agg\(index + 1)", aggregation: aggregation.aggregation, keyKinds: aggregation.keyKinds, keyNames: aggregation.keyNames)
@@ -43,7 +43,9 @@ public enum ProgramCompiler {
 
         for (probeIndex, probePlan) in plan.probes.enumerated() {
             let probe = probePlan.probe
-            program.comments.append("probe \(probe.declaration.name): \(probe.resolved.note)")
+            let stream = options.stream.streams(hasFormat: probe.spec.format != nil,
+                                                aggregationCount: probePlan.attachments.first?.aggregations.count ?? 0)
+            program.comments.append("probe \(probe.declaration.name): \(probe.resolved.note)" + (stream ? "" : " (counted in the kernel only)"))
             for condition in probePlan.userFilters { userFilters.append(UserFilter(probeIndex: probeIndex, condition: condition)) }
             for attachment in probePlan.attachments {
                 var predicate: [BpftraceExpr] = []
@@ -62,6 +64,11 @@ public enum ProgramCompiler {
                     let header: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["nsecs", "pid", "tid", "uid", "gid", "cpu", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
                     let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0) : try BpftraceEmitter.number($0) }
                     body.append(.printf(framedFormat: framing.printfFormat(kind: .event, conversions: conversions), header + values))
+                } else {
+                    // Not streamed: its events are counted here, by probe and process, so `stats`
+                    // and `top` stay exact (one map update instead of one perf-buffer record).
+                    let keys: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["pid", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
+                    body.append(.assign(.map(eventCountIdentifier, keys: keys), .call(.count, [])))
                 }
                 for (index, argument, keys) in attachment.aggregations {
                     let aggregation = maps[index].aggregation
@@ -83,7 +90,8 @@ public enum ProgramCompiler {
             }
             let functionKey = probe.resolved.isEverySyscall ? AttachmentScope.syscallKey : nil
             compiledProbes.append(CompiledProbe(name: probe.declaration.name, function: probe.spec.target, resolved: probe.resolved.resolvedName,
-                                                format: probe.spec.format, fields: probePlan.fields, functionKey: functionKey))
+                                                format: probe.spec.format, fields: probePlan.fields, functionKey: functionKey,
+                                                streams: stream))
         }
 
         if !options.traceDescendantsOf.isEmpty {
@@ -98,12 +106,13 @@ public enum ProgramCompiler {
                                                 body: [.assign(.map(descendantsMap, keys: [.field(BpftraceIdentifier(known: "child_pid"))]), .integer(1))]))
         }
         program.begin.append(.printf(framedFormat: framing.printfFormat(kind: .start, conversions: ["%llu"]), [.builtin(BpftraceIdentifier(known: "nsecs"))]))
-        for index in maps.indices {
-            let map = BpftraceExpr.map(mapIdentifier(index), keys: [])
-            program.end.append(.printf(framedFormat: framing.printfFormat(kind: .map, conversions: ["%s"]), [.string(maps[index].name)]))
-            program.end.append(.call(.call(.print, [map])))
-            program.end.append(.call(.call(.clear, [map])))
+        let printed = maps.indices.map { (mapIdentifier($0), maps[$0].name) }
+        let counts = compiledProbes.contains(where: { !$0.streams }) ? [(eventCountIdentifier, CompiledProgram.eventCountMap.name)] : []
+        if let interval = options.interval {
+            program.probes.append(intervalProbe(interval, maps: printed, counts: counts, keep: options.keepIntervals, framing: framing))
         }
+        program.end += printMaps(printed + counts, clear: true, framing: framing)
+        if options.interval != nil { program.end.append(.call(.call(.clear, [.map(intervalCounter, keys: [])]))) }
         if !options.traceDescendantsOf.isEmpty { program.end.append(.call(.call(.clear, [.map(descendantsMap, keys: [])]))) }
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
 
@@ -116,6 +125,39 @@ public enum ProgramCompiler {
         return CompiledProgram(source: BpftracePrinter.print(program), framing: framing, probes: compiledProbes, maps: maps,
                                userFilters: userFilters, stringLength: stringLength, sync: options.sync,
                                valueNames: valueNames(plan, maps: maps, catalog: catalog))
+    }
+
+    /// `print()` each map after a map record naming it (the text up to the next record is its
+    /// contents, see `EventScanner`), then `clear()` it unless the maps accumulate.
+    static func printMaps(_ maps: [(BpftraceIdentifier, String)], clear: Bool, framing: EventFraming) -> [BpftraceStatement] {
+        maps.flatMap { identifier, name -> [BpftraceStatement] in
+            let map = BpftraceExpr.map(identifier, keys: [])
+            return [.printf(framedFormat: framing.printfFormat(kind: .map, conversions: ["%s"]), [.string(name)]),
+                    .call(.call(.print, [map]))] + (clear ? [.call(.call(.clear, [map]))] : [])
+        }
+    }
+
+    /// The counter numbering the intervals of `run ... every INTERVAL`.
+    static let intervalCounter = BpftraceIdentifier(known: "tracesh_interval")
+
+    /// `interval:s:N` (or `:ms:N`) printing the maps between an interval record and its end
+    /// record, so the pipeline can tell each interval's results from the run's last ones.
+    /// The event counts are never cleared: an event between `print()` and `clear()` would be
+    /// lost to the run's exact statistics, so the pipeline takes each interval's difference.
+    static func intervalProbe(_ interval: TraceDuration, maps: [(BpftraceIdentifier, String)], counts: [(BpftraceIdentifier, String)],
+                              keep: Bool, framing: EventFraming) -> BpftraceProbe {
+        let counter = BpftraceExpr.map(intervalCounter, keys: [])
+        var body: [BpftraceStatement] = [
+            .assign(counter, .binary(.add, counter, .integer(1))),
+            .printf(framedFormat: framing.printfFormat(kind: .interval, conversions: ["%lld", "%llu"]),
+                    [counter, .builtin(BpftraceIdentifier(known: "nsecs"))]),
+        ]
+        body += printMaps(maps, clear: !keep, framing: framing) + printMaps(counts, clear: false, framing: framing)
+        body.append(.printf(framedFormat: framing.printfFormat(kind: .intervalEnd, conversions: ["%lld"]), [counter]))
+        let milliseconds = interval.milliseconds
+        // Built from a validated whole number, never from the user's text.
+        let attachPoint = milliseconds % 1000 == 0 ? "interval:s:\(milliseconds / 1000)" : "interval:ms:\(milliseconds)"
+        return BpftraceProbe(attachPoint: attachPoint, predicate: [], body: body)
     }
 
     /// `args->id` is one of `numbers` (ascending): runs of three or more as a range, so a
@@ -147,4 +189,7 @@ public enum ProgramCompiler {
     }
 
     static func mapIdentifier(_ index: Int) -> BpftraceIdentifier { BpftraceIdentifier(known: "agg\(index + 1)") }
+
+    /// The map counting the events of probes that do not stream (`CompiledProgram.eventCountMap`).
+    static let eventCountIdentifier = BpftraceIdentifier(known: String(CompiledProgram.eventCountMap.name.dropFirst()))
 }

@@ -135,6 +135,11 @@ public struct EventScanner: Sendable {
             emit(.event(Array(fields.dropFirst())))
         case .map:
             openMap = (fields.count > 1 ? String(decoding: fields[1], as: UTF8.self) : "", [])
+        case .interval:
+            emit(.interval(number: fields.count > 1 ? ByteFields.integer(fields[1]) ?? 0 : 0,
+                           monotonic: fields.count > 2 ? ByteFields.integer(fields[2]) ?? 0 : 0))
+        case .intervalEnd:
+            emit(.intervalEnd(number: fields.count > 1 ? ByteFields.integer(fields[1]) ?? 0 : 0))
         case .end:
             emit(.end)
         case .sync:

@@ -24,11 +24,39 @@ extension Interpreter {
             diagnostic.location = diagnostic.location ?? location
             throw diagnostic
         }
+        noteCountedProbes(run.program, at: location)
         if request.background {
             emit(.message("run \(run.id) started in the background (\(run.duration)); 'runs', 'wait \(run.id)', 'stop \(run.id)'"))
             return .success
         }
         return try finish(run, at: location)
+    }
+
+    /// Says once per run which probes are counted in the kernel only, so that `events` being
+    /// empty for them is no surprise (a note: results on standard output stay parseable).
+    func noteCountedProbes(_ program: CompiledProgram, at location: SourceLocation) {
+        let counted = program.countedProbes.map(\.name)
+        guard !counted.isEmpty else { return }
+        let names = counted.count == 1 ? "probe \(counted[0]) is" : "probes \(counted.joined(separator: ", ")) are"
+        let why = Settings.streamMode(graph) == .off ? "stream is off" : "aggregations and no format string"
+        output.report(Diagnostic("\(names) counted in the kernel only (\(why)): 'stats', 'top' and 'agg' results are exact, "
+                                 + "'events' has none of \(counted.count == 1 ? "its" : "their") events; 'set stream on' streams them",
+                                 at: location, severity: .note), origin: currentOrigin, sourceLine: nil)
+    }
+
+    /// Prints the intervals of `run ... every INTERVAL` completed since the last call.
+    func reportIntervals(_ run: Run) {
+        let keep = run.keepsIntervals
+        for interval in run.takeIntervals() {
+            if format == .json {
+                emit(.document(IntervalReport.json(interval, run: run.id)))
+            } else if format == .table, let intervalView {
+                let renderer = Renderers.renderer(for: format)
+                intervalView(run.id, interval.number, IntervalReport.results(interval, run: run.id, keep: keep).map(renderer.render).joined(separator: "\n"))
+            } else {
+                for result in IntervalReport.results(interval, run: run.id, keep: keep) { emit(result) }
+            }
+        }
     }
 
     /// Waits for the foreground run (Ctrl-C stops it and keeps what it collected), then reports it.
@@ -50,9 +78,11 @@ extension Interpreter {
         while !run.wait(timeout: view == nil ? 0.2 : LiveView.pollInterval) {
             showNewEvents()
             progress?(run.status)
+            reportIntervals(run)
         }
         showNewEvents()
         progress?(run.status)
+        reportIntervals(run)
         // The events were shown as they came: the report does not repeat them.
         if run.claimReport() { report(run, eventsShown: view != nil) }
         if let failure = run.status.failure {

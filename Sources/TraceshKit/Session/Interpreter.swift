@@ -37,6 +37,9 @@ public final class Interpreter {
     /// Called about five times a second while a foreground run goes on (for a status line).
     /// nil clears the status line (a run ended, or the waiting for it did).
     public var progress: ((Run.Status?) -> Void)?
+    /// Shows one interval of a foreground `run ... every INTERVAL` (table format): a terminal
+    /// front end redraws it in place of the run's previous interval; nil appends each one.
+    public var intervalView: ((_ run: Int, _ interval: Int64, _ text: String) -> Void)?
     /// Where `record FILE` asked the next run to be recorded.
     var pendingRecording: String?
     /// Whether any command has failed in this session (for the batch exit status).

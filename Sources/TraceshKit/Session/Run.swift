@@ -94,6 +94,13 @@ public final class Run: Sendable {
     /// The collected results (a copy; call when the run has finished to avoid copying mid-run).
     public var pipeline: Pipeline { record.withLock { $0.pipeline } }
 
+    /// The intervals (`run ... every INTERVAL`) completed since the last call, oldest first;
+    /// the foreground loop prints them while the run goes on.
+    public func takeIntervals() -> [IntervalResult] { record.withLock { $0.pipeline.takeIntervals() } }
+
+    /// Whether its intervals accumulate (`every INTERVAL keep`).
+    public var keepsIntervals: Bool { record.withLock { $0.pipeline.keepIntervals } }
+
     /// How the traced command ended (nil without `-- COMMAND`).
     public var commandEnding: BpftraceRunner.CommandEnding? { record.withLock { $0.commandEnding } }
 

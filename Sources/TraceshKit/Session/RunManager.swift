@@ -94,7 +94,8 @@ public final class RunManager: Sendable {
                                                   options: CompileOptions(traceDescendantsOf: command.map { [Int64($0.pid)] } ?? request.processes.map(Int64.init),
                                                                          sync: SyncMarker.forThisProcess(),
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
-                                                                         stream: Settings.streams(graph)))
+                                                                         stream: Settings.streamMode(graph),
+                                                                         interval: request.interval, keepIntervals: request.keepIntervals))
             if let recordingPath {
                 do {
                     recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
@@ -110,7 +111,7 @@ public final class RunManager: Sendable {
             _ = command?.wait()
             throw error
         }
-        let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph))
+        let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph), keepIntervals: request.keepIntervals)
         let run = Run(id: nextID(), program: program, duration: duration, command: request.command,
                       background: request.background, runner: runner, pipeline: pipeline)
         if live { run.record.withLock { $0.live = LiveEventQueue() } }

@@ -72,6 +72,6 @@ enum GoldenPrograms {
         let graph = try graph(golden, catalog: catalog)
         return try ProgramCompiler.compile(graph, catalog: catalog,
                                            options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: golden.descendantsOf,
-                                                                   stream: Settings.streams(graph)))
+                                                                   stream: Settings.streamMode(graph)))
     }
 }

@@ -18,6 +18,7 @@ import Testing
         let (interpreter, output, outcome) = session("""
             probe s = t:syscalls:sys_enter_*
             agg s: count by function
+            set stream on
             run 60s -- \(TracedHelper.path) getpid 321
             """)
         let elapsed = clock.now - start
@@ -39,7 +40,8 @@ import Testing
         #expect(byName["getpid"] == 321, "\(byName)")
         #expect(byName["exit_group"] == 1, "\(byName)")
         #expect(byName.keys.allSatisfy { !$0.hasPrefix("syscall_") }, "\(byName)")
-        // Each event's function is its syscall.
+        // Each event's function is its syscall (streamed: `stream on`; by default this probe would
+        // be counted in the kernel only).
         let functions = Set(run.pipeline.store.events.map { run.program.function(of: $0) })
         #expect(functions.contains("getpid") && functions.contains("exit_group"))
         #expect(output.text.contains("getpid"))

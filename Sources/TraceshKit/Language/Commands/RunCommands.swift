@@ -7,10 +7,11 @@ enum RunCommands {
     static let all = [run, stop, wait, runs, events, top, stats, results, record, replay]
 
     static let run = CommandDeclaration(
-        "run", usage: "run [DURATION] [-p PID[,PID...] | -- COMMAND ARGS... [> FILE | >> FILE]] [&]",
+        "run", usage: "run [DURATION] [every INTERVAL [keep]] [-p PID[,PID...] | -- COMMAND ARGS... [> FILE | >> FILE]] [&]",
         summary: "Trace for DURATION (or until COMMAND, or the processes PID..., exit); '&' runs in the background. COMMAND's output goes to the terminal, else to tracesh's stderr, or to FILE ('>>' appends).",
         example: "run 1.5s -- curl -s example.invalid",
         details: ["DURATION: a number with ms, s (the default), m or h; fractions are fine to the millisecond (1.5s is 1500ms).",
+                  "every INTERVAL: print the aggregations, top processes and rate at the end of each interval and clear them; 'keep' accumulates instead.",
                   "-p PID,...: trace processes that already run (all their threads) and the children they start."]
     ) { input in
         .run(try RunSyntax.parse(input))

@@ -1,7 +1,7 @@
 import TraceshModel
 import TraceshFiles
 
-/// The arguments of `run [DURATION] [-p PID[,PID...] | -- COMMAND ARGS... [> FILE | >> FILE]] [&]`.
+/// The arguments of `run [DURATION] [every INTERVAL [keep]] [-p PID[,PID...] | -- COMMAND ARGS... [> FILE | >> FILE]] [&]`.
 enum RunSyntax {
     static func parse(_ input: CommandInput) throws -> RunRequest {
         var words = try input.words()
@@ -13,13 +13,32 @@ enum RunSyntax {
         var index = 0
         func isRedirection(_ word: Word) -> Bool { word.unquotedStart.hasPrefix(">") }
         func isProcessOption(_ word: Word) -> Bool { word.text == "-p" && !word.quoted }
-        if index < words.count, !(words[index].text == "--" && !words[index].quoted), !isRedirection(words[index]),
-           !isProcessOption(words[index]) {
+        func isWord(_ text: String) -> Bool { index < words.count && words[index].text == text && !words[index].quoted }
+        if index < words.count, !isWord("--"), !isWord("every"), !isRedirection(words[index]), !isProcessOption(words[index]) {
             guard let duration = TraceDuration(parsing: words[index].text) else {
                 throw Diagnostic("invalid duration '\(words[index].text)'; \(TraceDuration.spellingHint)", at: words[index].location)
             }
             request.duration = duration
             index += 1
+        }
+        if isWord("every") {
+            let every = words[index]
+            index += 1
+            guard index < words.count, !isWord("--") else {
+                throw Diagnostic("expected an interval after 'every' (e.g. every 1s)", at: index < words.count ? words[index].location : every.location)
+            }
+            guard let interval = TraceDuration(parsing: words[index].text), interval.milliseconds > 0 else {
+                throw Diagnostic("invalid interval '\(words[index].text)'; \(TraceDuration.spellingHint)", at: words[index].location)
+            }
+            if let duration = request.duration, interval > duration {
+                throw Diagnostic("the interval \(interval) is longer than the run (\(duration)): no interval would end", at: words[index].location)
+            }
+            request.interval = interval
+            index += 1
+            if isWord("keep") {
+                request.keepIntervals = true
+                index += 1
+            }
         }
         if index < words.count, isProcessOption(words[index]) {
             let option = words[index]

@@ -46,8 +46,8 @@ public enum Settings {
         summary: "what a script does after a failing command (it still exits 1)")
 
     public static let streamSetting = SettingDeclaration(
-        name: "stream", choices: ["on", "off"], defaultValue: "on",
-        summary: "on: every event streams to tracesh; off: only in-kernel aggregations come back (the cheap way to count a hot path)")
+        name: "stream", choices: StreamMode.allCases.map(\.rawValue), defaultValue: StreamMode.auto.rawValue,
+        summary: "auto: a probe with aggregations and no format string is counted in the kernel only, others stream; on: every probe streams its events; off: none does (stats and top stay exact from in-kernel counts)")
 
     public static let traceSelfSetting = SettingDeclaration(
         name: "trace-self", choices: ["off", "on"], defaultValue: "off",
@@ -93,9 +93,9 @@ public enum Settings {
         Int(maxEventsSetting.value(in: graph)) ?? 100_000
     }
 
-    /// Whether events stream to tracesh (`stream on`), rather than only in-kernel aggregations.
-    public static func streams(_ graph: SessionGraph) -> Bool {
-        streamSetting.value(in: graph) != "off"
+    /// Which probes stream their events to tracesh (`set stream`).
+    public static func streamMode(_ graph: SessionGraph) -> StreamMode {
+        StreamMode(rawValue: streamSetting.value(in: graph)) ?? .auto
     }
 
     /// Whether the session set `live` (nil: the front end's default applies).

@@ -1,0 +1,98 @@
+import Testing
+@testable import TraceshKit
+@testable import TraceshModel
+@testable import TraceshKernel
+@testable import TraceshLanguage
+@testable import TraceshPlan
+@testable import TraceshRuntime
+@testable import TraceshAnalysis
+
+/// `run DURATION every INTERVAL [keep]`: parsed, compiled to an interval probe that prints the
+/// maps between framed interval records, and read back as one result per interval.
+@Suite struct IntervalProgramTests {
+    func request(_ text: String) throws -> RunRequest {
+        guard case .run(let request) = try CommandParser.parse(LocatedText(text)).kind else {
+            throw Diagnostic("not a run", at: nil)
+        }
+        return request
+    }
+
+    @Test func everyIntervalAndKeepAreParsed() throws {
+        let plain = try request("run 4s every 1s")
+        #expect(plain.duration == .seconds(4) && plain.interval == .seconds(1) && !plain.keepIntervals)
+        let kept = try request("run 4s every 250ms keep -- /bin/true")
+        #expect(kept.interval == TraceDuration(milliseconds: 250) && kept.keepIntervals && kept.command == ["/bin/true"])
+        let noDuration = try request("run every 2s &")
+        #expect(noDuration.duration == nil && noDuration.interval == .seconds(2) && noDuration.background)
+    }
+
+    @Test func badIntervalsAreLocatedErrors() {
+        #expect(throws: Diagnostic("invalid interval 'soon'; \(TraceDuration.spellingHint)", at: SourceLocation(line: 1, column: 14))) {
+            try request("run 4s every soon")
+        }
+        #expect(throws: Diagnostic("expected an interval after 'every' (e.g. every 1s)", at: SourceLocation(line: 1, column: 8))) {
+            try request("run 4s every")
+        }
+        #expect(throws: Diagnostic("the interval 5s is longer than the run (4s): no interval would end", at: SourceLocation(line: 1, column: 14))) {
+            try request("run 4s every 5s")
+        }
+    }
+
+    func program(every interval: TraceDuration, keep: Bool) throws -> CompiledProgram {
+        let graph = try GoldenPrograms.graph(.init(name: "interval", script: "probe rd = sys_read\nagg rd: count by comm"), catalog: Fixtures.catalog)
+        return try ProgramCompiler.compile(graph, catalog: Fixtures.catalog,
+                                           options: CompileOptions(framing: Fixtures.framing, interval: interval, keepIntervals: keep))
+    }
+
+    @Test func theIntervalProbePrintsAndClearsTheMaps() throws {
+        let source = try program(every: .seconds(1), keep: false).source
+        let block = try #require(source.components(separatedBy: "interval:s:1\n").last?.components(separatedBy: "\n}").first)
+        #expect(block.contains("@tracesh_interval = (@tracesh_interval + 1);"))
+        for line in ["print(@agg1);", "clear(@agg1);", "print(@tracesh_events);"] {
+            #expect(block.contains(line), "\(block)")
+        }
+        // The event counts stay: the run's statistics must not lose an event between print and clear.
+        #expect(!block.contains("clear(@tracesh_events);"), "\(block)")
+        let kept = try program(every: TraceDuration(milliseconds: 250), keep: true).source
+        let keptBlock = try #require(kept.components(separatedBy: "interval:ms:250\n").last?.components(separatedBy: "\n}").first)
+        #expect(keptBlock.contains("print(@agg1);") && !keptBlock.contains("clear("), "\(keptBlock)")
+    }
+
+    /// The scanner and pipeline tell each interval's maps from the run's last ones; cleared
+    /// intervals' counts add up to the run's.
+    @Test func intervalsAreReadBackAndCountsAddUp() throws {
+        let program = try program(every: .seconds(1), keep: false)
+        let framing = program.framing
+        func record(_ kind: EventFraming.Kind, _ fields: [String]) -> [UInt8] {
+            framing.recordStart + Array(kind.rawValue.utf8) + fields.flatMap { framing.fieldSeparator + Array($0.utf8) } + framing.recordEnd
+        }
+        var bytes: [UInt8] = record(.start, ["1000000000"])
+        // The event counts are the kernel's since the start: 5, then 12.
+        for (number, count, cumulative) in [(1, 5, 5), (2, 7, 12)] {
+            bytes += record(.interval, [String(number), String(1_000_000_000 * (number + 1))])
+            bytes += record(.map, ["@agg1"]) + Array("@agg1[reader]: \(count)\n\n".utf8)
+            bytes += record(.map, ["@tracesh_events"]) + Array("@tracesh_events[0, 42, reader]: \(cumulative)\n\n".utf8)
+            bytes += record(.intervalEnd, [String(number)])
+        }
+        bytes += record(.map, ["@agg1"]) + Array("@agg1[reader]: 1\n\n".utf8)
+        bytes += record(.map, ["@tracesh_events"]) + Array("@tracesh_events[0, 42, reader]: 13\n\n".utf8)
+        bytes += record(.end, [])
+        var scanner = EventScanner(framing: framing)
+        var pipeline = Pipeline(program: program, clockOffset: 0, maxEvents: 10)
+        // Split in the middle of a record: the scanner must not care.
+        for chunk in [Array(bytes[..<100]), Array(bytes[100...])] {
+            for scanned in scanner.feed(chunk) { pipeline.consume(scanned) }
+        }
+        for scanned in scanner.finish() { pipeline.consume(scanned) }
+        let intervals = pipeline.takeIntervals()
+        #expect(intervals.map(\.number) == [1, 2])
+        #expect(intervals.map(\.endTime) == [2_000_000_000, 3_000_000_000])
+        #expect(intervals.map(\.seconds) == [1, 1])
+        #expect(intervals.map(\.statistics.totalEvents) == [5, 7])
+        #expect(intervals.map { $0.aggregations.first?.rows.first?.value } == [.scalar(5), .scalar(7)])
+        #expect(pipeline.takeIntervals().isEmpty)
+        #expect(pipeline.statistics.totalEvents == 13)
+        #expect(pipeline.aggregations.first?.rows.first?.value == .scalar(1))
+        #expect(pipeline.malformedRecords == 0 && pipeline.ended)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import TraceshKit
+@testable import TraceshModel
+@testable import TraceshAnalysis
+
+/// `run 4s every 1s` prints each interval while the run goes on, from in-kernel maps.
+@Suite(.serialized) struct IntervalLiveTests {
+    /// A command reading steadily for longer than the run (it is ended at the deadline).
+    static let reader = #"/bin/sh -c 'while :; do read x < /etc/hostname; sleep 0.02; done'"#
+
+    func session(_ script: String) -> (CollectingOutput, Interpreter.Outcome) {
+        let output = CollectingOutput()
+        let outcome = Interpreter(output: output).run(source: script, origin: "live.trc")
+        return (output, outcome)
+    }
+
+    @Test(.live) func everySecondGivesAtLeastThreeIntervalsInATable() {
+        let (output, outcome) = session("""
+            probe rd = sys_read
+            agg rd: count by comm
+            run 4s every 1s -- \(Self.reader)
+            """)
+        #expect(outcome == .success, "\(output.diagnostics)")
+        let summaries = output.lines.filter { $0.hasPrefix("run 1 interval ") }
+        #expect(summaries.count >= 3, "\(output.lines)")
+        #expect(summaries.prefix(3).enumerated().allSatisfy { $0.element.hasPrefix("run 1 interval \($0.offset + 1) (to ") }, "\(summaries)")
+        // Each interval's aggregation comes before the run's summary.
+        let summaryLine = output.lines.firstIndex { $0.hasPrefix("run 1 completed") || $0.hasPrefix("run 1 stopped") }
+        let lastInterval = output.lines.lastIndex { $0.hasPrefix("run 1 interval ") }
+        #expect(lastInterval != nil && summaryLine != nil && lastInterval! < summaryLine!, "\(output.lines)")
+    }
+
+    func intervalObjects(keep: Bool) throws -> [[String: Any]] {
+        let (output, outcome) = session("""
+            set format json
+            probe rd = sys_read
+            agg rd: count
+            run 4s every 1s\(keep ? " keep" : "") -- \(Self.reader)
+            """)
+        #expect(outcome == .success, "\(output.diagnostics)")
+        return try output.lines.compactMap { line in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["interval"] != nil ? object : nil
+        }
+    }
+
+    static func count(_ object: [String: Any]) -> Int64? {
+        let aggregations = object["aggregations"] as? [[String: Any]]
+        let rows = aggregations?.first?["rows"] as? [[String: Any]]
+        return (rows?.first?["value"] as? NSNumber)?.int64Value
+    }
+
+    @Test(.live) func everySecondGivesAtLeastThreeIntervalsInJSON() throws {
+        let objects = try intervalObjects(keep: false)
+        #expect(objects.count >= 3, "\(objects)")
+        #expect(objects.map { ($0["interval"] as? NSNumber)?.int64Value } == (1...Int64(objects.count)).map { $0 })
+        let ends = objects.compactMap { ($0["end_time"] as? NSNumber)?.int64Value }
+        #expect(ends.count == objects.count && zip(ends, ends.dropFirst()).allSatisfy { $0 < $1 }, "\(ends)")
+        // Each full interval's events are counted in the kernel and reported.
+        let totals = objects.compactMap { ($0["statistics"] as? [String: Any])?["total_events"] as? NSNumber }.map(\.int64Value)
+        #expect(totals.count == objects.count && totals.prefix(3).allSatisfy { $0 > 0 }, "\(totals)")
+    }
+
+    @Test(.live) func keepAccumulatesSoCountsGrowMonotonically() throws {
+        let objects = try intervalObjects(keep: true)
+        #expect(objects.count >= 3, "\(objects)")
+        let counts = objects.compactMap(Self.count)
+        #expect(counts.count == objects.count, "\(objects)")
+        #expect(zip(counts, counts.dropFirst()).allSatisfy { $0 < $1 }, "\(counts)")
+        let totals = objects.compactMap { ($0["statistics"] as? [String: Any])?["total_events"] as? NSNumber }.map(\.int64Value)
+        // The event counts are printed just after the aggregation, so they hold at least as many.
+        #expect(totals.count == counts.count && zip(totals, counts).allSatisfy { $0 >= $1 }, "\(totals) \(counts)")
+    }
+}
