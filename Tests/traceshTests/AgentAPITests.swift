@@ -9,16 +9,9 @@ import Testing
 
     @Test(.live) func aFilteredProgramSeesOnlyItsProcessAndABadOneFailsAlone() throws {
         let directory = try TemporaryDirectory()
-        // A program whose name (comm) is ours alone, opening a file over and over while traced.
-        let helper = directory.path("agenthelper")
-        try FileManager.default.copyItem(atPath: "/bin/cat", toPath: helper)
-        let target = directory.path("opened")
-        FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
-        let loop = Process()
-        loop.executableURL = URL(fileURLWithPath: "/bin/sh")
-        loop.arguments = ["-c", "while :; do '\(helper)' '\(target)' >/dev/null; done"]
-        try loop.run()
-        defer { loop.terminate(); loop.waitUntilExit() }
+        // A program whose name (comm) is ours alone, opening a file over and over.
+        let loop = try RenamedCommandLoop(name: "agenthelper", in: directory)
+        defer { withExtendedLifetime(loop) {} }
 
         let request = """
             {"commands": [{"id": "cmd1", "command": "ps aux"}],

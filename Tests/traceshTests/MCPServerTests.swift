@@ -8,15 +8,9 @@ import Testing
     @Test(.live) func aClientListsToolsTracesAHelperAndAnInjectedSpecIsRefused() async throws {
         let directory = try TemporaryDirectory()
         // A program whose name (comm) is ours alone, opening a file over and over.
-        let helper = directory.path("mcphelper")
-        try FileManager.default.copyItem(atPath: "/bin/cat", toPath: helper)
-        let target = directory.path("opened")
-        FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
-        let loop = Process()
-        loop.executableURL = URL(fileURLWithPath: "/bin/sh")
-        loop.arguments = ["-c", "while :; do '\(helper)' '\(target)' >/dev/null; done"]
-        try loop.run()
-        defer { loop.terminate(); loop.waitUntilExit() }
+        let loop = try RenamedCommandLoop(name: "mcphelper", in: directory)
+        defer { withExtendedLifetime(loop) {} }
+        let target = loop.target
 
         let server = Process()
         server.executableURL = Tracesh.binary

@@ -68,16 +68,6 @@ public enum WordScanner {
             character.isASCII && (character.isLetter || character.isNumber || "_-./:=+,@%".contains(character))
         }
         if safe { return word }
-        var out = "\""
-        for character in word {
-            switch character {
-            case "\"", "\\", "$": out += "\\" + String(character)
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default: out.append(character)
-            }
-        }
-        return out + "\""
+        return "\"" + VariableExpander.escaped(word) + "\""
     }
 }
