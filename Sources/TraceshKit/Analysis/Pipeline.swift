@@ -58,7 +58,12 @@ public struct Pipeline: Sendable {
     private var startMonotonic: Int64?
     private var lastIntervalMonotonic: Int64?
 
-    public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int, keepIntervals: Bool = false) {
+    /// Whether the run has intervals (`every INTERVAL`): only then are per-interval statistics
+    /// kept, a second count per event that a plain run does not pay for.
+    public let tracksIntervals: Bool
+
+    public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int, tracksIntervals: Bool = false, keepIntervals: Bool = false) {
+        self.tracksIntervals = tracksIntervals
         self.keepIntervals = keepIntervals
         intervalStatistics = Statistics(probeCount: program.probes.count)
         self.program = program
@@ -127,7 +132,7 @@ public struct Pipeline: Sendable {
                 return nil
             }
             statistics.record(event)
-            intervalStatistics.record(event)
+            if tracksIntervals { intervalStatistics.record(event) }
             store.append(event)
             return event
         case .map(let name, let text) where name == CompiledProgram.eventCountMap.name:

@@ -111,7 +111,8 @@ public final class RunManager: Sendable {
             _ = command?.wait()
             throw error
         }
-        let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph), keepIntervals: request.keepIntervals)
+        let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph),
+                                tracksIntervals: request.interval != nil, keepIntervals: request.keepIntervals)
         let run = Run(id: nextID(), program: program, duration: duration, command: request.command,
                       background: request.background, runner: runner, pipeline: pipeline)
         if live { run.record.withLock { $0.live = LiveEventQueue() } }
