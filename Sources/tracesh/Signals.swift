@@ -93,6 +93,14 @@ struct TerminalState: Sendable {
         saved = settings
     }
 
+    /// The width in columns of the terminal `descriptor` is, nil when it is not a terminal.
+    static func columns(of descriptor: Int32) -> Int? {
+        guard isatty(descriptor) == 1 else { return nil }
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     func restore() {
         var settings = saved
         _ = tcsetattr(STDIN_FILENO, TCSADRAIN, &settings)

@@ -98,6 +98,8 @@ struct TraceshCommand: ParsableCommand {
         Signals.watch(runs: interpreter.runs, interactive: { REPL.active.load(ordering: .sequentiallyConsistent) },
                       terminal: TerminalState())
         if isatty(STDERR_FILENO) == 1 { interpreter.progress = StatusLine.draw }
+        // Tables fit the terminal (read each time: it may be resized); full width otherwise.
+        interpreter.terminalWidth = { TerminalState.columns(of: STDOUT_FILENO) }
         // In place only when results and the status line share one terminal.
         if isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1 {
             let view = IntervalView()

@@ -196,3 +196,19 @@ import Testing
         #expect(try terminal.exitStatus() == 0)
     }
 }
+
+/// On a terminal, tables fit its width.
+@Suite struct TerminalWidthTests {
+    @Test(.terminal) func capsFitsAHundredColumnTerminal() throws {
+        let terminal = try Terminal(environment: ["TRACESH_HISTORY": "/dev/null"])
+        try terminal.waitForScreen { Terminal.lastLine($0) == "tracesh>" }
+        try terminal.send("caps", "Enter")
+        // Its reasons run past 200 characters: the row is cut with an ellipsis instead of
+        // wrapping onto the next screen line.
+        let lines = try terminal.waitForScreen { $0.contains { $0.hasPrefix("kernel_ebpf") } && Terminal.lastLine($0) == "tracesh>" }
+        let row = try #require(lines.first { $0.hasPrefix("kernel_ebpf") })
+        #expect(row.contains("…"), "\(row)")
+        try terminal.send("C-d")
+        #expect(try terminal.exitStatus() == 0)
+    }
+}

@@ -8,9 +8,10 @@ public protocol ResultRenderer {
 }
 
 public enum Renderers {
-    public static func renderer(for format: OutputFormat) -> ResultRenderer {
+    /// `width`: a terminal's columns, which tables fit into (nil: full width).
+    public static func renderer(for format: OutputFormat, width: Int? = nil) -> ResultRenderer {
         switch format {
-        case .table: return TableRenderer()
+        case .table: return TableRenderer(width: width)
         case .json: return JSONLinesRenderer()
         case .csv: return CSVRenderer()
         }

@@ -53,6 +53,9 @@ public final class Interpreter {
     /// The file whose commands are running (nil for interactive input), for warnings.
     private(set) var currentOrigin: String?
 
+    /// The terminal's width when the output goes to one (the front end knows); tables fit it.
+    public var terminalWidth: (() -> Int?)?
+
     /// The output format the front end asked for (`--format`); `set format` overrides it. Kept
     /// out of the graph, so that `save` writes what the session set, not the front end's options.
     public let defaultFormat: OutputFormat
@@ -146,7 +149,7 @@ public final class Interpreter {
     /// Renders a result in the session's format and writes it. CSV results are separated by an
     /// empty line, each with its own header.
     public func emit(_ result: CommandResult) {
-        let text = Renderers.renderer(for: format).render(result)
+        let text = Renderers.renderer(for: format, width: terminalWidth?()).render(result)
         if format == .csv {
             output.write(wroteCSVResult ? "\n" + text : text)
             wroteCSVResult = true
