@@ -14,7 +14,7 @@ struct REPL {
         Self.active.store(true, ordering: .sequentiallyConsistent)
         defer { Self.active.store(false, ordering: .sequentiallyConsistent) }
         let editor = LineEditor(historyPath: LineEditor.defaultHistoryPath()) { [interpreter] text in
-            Completer.complete(text, graph: interpreter.graph)
+            Completer.complete(text, graph: interpreter.graph, catalog: interpreter.catalog)
         }
         var pending: [String] = []
         while true {

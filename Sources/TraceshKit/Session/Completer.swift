@@ -22,7 +22,7 @@ public enum Completer {
         public var appendSpace: Bool
     }
 
-    public static func complete(_ text: String, graph: SessionGraph) -> Completion {
+    public static func complete(_ text: String, graph: SessionGraph, catalog: KernelCatalog = .live) -> Completion {
         // Only the command after the last unquoted ';' matters.
         var commandStart = text.startIndex
         var quote: Character?
@@ -60,9 +60,21 @@ public enum Completer {
             case .aggregationFunctions: candidates += AggregationFunction.names
             case .words(let words): candidates += words
             case .files: candidates += files(word).candidates
+            case .probeSpecs: candidates += probeSpecs(word, catalog: catalog)
+            case .expressionNames: candidates += NameTable.plain.map(\.spelling)
             }
         }
         return finish(candidates)
+    }
+
+    /// Spec starts for `word`: tracepoints after `t:`, syscalls after `sys_` or `r::sys_`, else the
+    /// prefixes themselves (the kernel's lists are long; they are offered once a prefix says which).
+    static func probeSpecs(_ word: String, catalog: KernelCatalog) -> [String] {
+        guard catalog.isReadable else { return [] }
+        if word.hasPrefix("t:") { return catalog.tracepoints().map { "t:" + $0 } }
+        if word.hasPrefix("r::") { return catalog.syscalls().map { "r::sys_" + $0 } }
+        if word.hasPrefix("sys_") { return catalog.syscalls().map { "sys_" + $0 } }
+        return ["t:", "sys_", "r::sys_", "u:"]
     }
 
     /// File names for `word`: the entries of its directory that start with its last component.

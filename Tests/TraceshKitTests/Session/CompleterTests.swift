@@ -4,7 +4,7 @@ import Testing
 /// Tab completion reads the command and setting declarations and the session.
 @Suite struct CompleterTests {
     func candidates(_ text: String, _ graph: SessionGraph = SessionGraph()) -> [String] {
-        Completer.complete(text, graph: graph).candidates
+        Completer.complete(text, graph: graph, catalog: Fixtures.catalog).candidates
     }
 
     @Test func commandNamesComeFromTheRegistry() {
@@ -33,5 +33,19 @@ import Testing
         #expect(candidates("agg open: h", graph) == ["hist"])
         #expect(candidates("show b") == ["bpftrace"])
         #expect(candidates("events 5 w") == ["where"])
+    }
+
+    @Test func probeSpecsCompleteFromTheKernelCatalog() {
+        #expect(candidates("probe t:sched:sched_process_e").contains("t:sched:sched_process_exec"))
+        #expect(candidates("probe o = sys_opena") == ["sys_openat", "sys_openat2"])
+        #expect(candidates("probe r::sys_rea") == ["r::sys_read"])
+        #expect(candidates("probe ").contains("t:") && candidates("probe ").contains("use"))
+    }
+
+    @Test func expressionNamesCompleteInFiltersAndEventsWhere() {
+        #expect(candidates("filter co").contains("comm"))
+        #expect(candidates("filter o: pid == 1 && ti").contains("tid"))
+        #expect(candidates("events 5 where ui").contains("uid"))
+        #expect(candidates("events 5 fr") == ["from"])
     }
 }

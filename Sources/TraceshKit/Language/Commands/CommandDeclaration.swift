@@ -56,4 +56,8 @@ public enum ArgumentCompletion: Hashable, Sendable {
     case words([String])
     /// File names.
     case files
+    /// The start of a probe spec: `t:CATEGORY:EVENT`, `sys_NAME`, `r::sys_NAME` (from the kernel).
+    case probeSpecs
+    /// The names an expression can use (filters, `events where`), from the one table of names.
+    case expressionNames
 }

@@ -11,7 +11,10 @@ enum GraphCommands {
         example: "probe rd = sys_read (arg3 > 1024) \"read %d bytes\", arg3",
         details: ["probe use test_sys_open adds the predefined spec of that name (5 s runs unless duration is set)."],
         completion: { position, previous in
-            position == 2 && previous.last == "use" ? [.words(BuiltinSpec.all.map(\.name))] : position == 1 ? [.words(["use"])] : []
+            if previous.last == "use" { return [.words(BuiltinSpec.all.map(\.name))] }
+            // `probe SPEC` or `probe NAME = SPEC`: the spec's first word.
+            if position == 1 { return [.words(["use"]), .probeSpecs] }
+            return position == 3 && previous.last == "=" ? [.words(["use"]), .probeSpecs] : []
         }
     ) { input in
         var name: String? = nil
@@ -41,7 +44,7 @@ enum GraphCommands {
         "filter", usage: "filter [PROBE:] EXPR",
         summary: "Keep only events where EXPR holds, on one probe or on all.",
         example: "filter rd: comm == \"nginx\" && pid != 1",
-        completion: { position, _ in position == 1 ? [.probeScopes] : [] }
+        completion: { position, _ in position == 1 ? [.probeScopes, .expressionNames] : [.expressionNames] }
     ) { input in
         let (probe, body) = input.splitScope()
         guard !body.isEmpty else {

@@ -40,7 +40,9 @@ enum RunCommands {
         "events", usage: "events [N] [from ID] [where EXPR]",
         summary: "List the last run's events (or run ID's), optionally the first N matching EXPR.",
         example: "events 20 from 1 where pid == 1234",
-        completion: { position, _ in position <= 3 ? [.words(["from", "where"])] : [] }
+        completion: { position, previous in
+            previous.contains("where") ? [.expressionNames] : position <= 3 ? [.words(["from", "where"])] : []
+        }
     ) { input in
         var stream = try TokenStream(lexing: input.text)
         let limit = try CommandInput.optionalCount(&stream, for: "events")
