@@ -58,10 +58,17 @@ int tracesh_spawn(const char *path, char *const argv[], char *const envp[],
            not leak into the child: a leaked pipe end keeps its reader from ever seeing EOF. */
         close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         if (hold) {
-            /* The child's copy of the gate's write end would keep its own read from ever
-               seeing end of file: a cancelled hold (the parent closing its end) would leave
-               the child waiting forever instead of exiting. */
-            close(gate[1]);
+            /* While it waits (seconds, until every probe is attached) the child keeps nothing of
+               the parent's open but the gate and the report pipe: close-on-exec alone would leave
+               them open until exec, so a file another thread was writing would stay open for
+               writing (exec of it fails with "Text file busy"), and the child's copy of the
+               gate's write end would keep its own read from ever seeing end of file (a cancelled
+               hold would leave it waiting forever instead of exiting). */
+            int keep_low = gate[0] < report[1] ? gate[0] : report[1];
+            int keep_high = gate[0] < report[1] ? report[1] : gate[0];
+            if (keep_low > 3) close_range(3, (unsigned)keep_low - 1, 0);
+            if (keep_high > keep_low + 1) close_range((unsigned)keep_low + 1, (unsigned)keep_high - 1, 0);
+            close_range((unsigned)keep_high + 1, ~0U, 0);
             char byte;
             ssize_t n;
             do { n = read(gate[0], &byte, 1); } while (n < 0 && errno == EINTR);
