@@ -70,6 +70,14 @@ public struct CommandInput: Sendable {
         return Int(value)
     }
 
+    /// The arguments of a command that takes nothing but `[from ID]` (`stats`, `results`).
+    public func onlyRunSource() throws -> Int? {
+        var stream = try TokenStream(lexing: text)
+        let run = try Self.optionalRunSource(&stream)
+        try stream.expectEnd("after '\(usage)'")
+        return run
+    }
+
     public static func optionalCount(_ stream: inout TokenStream, for command: String) throws -> Int? {
         guard case .integer(let value) = stream.current.kind else { return nil }
         guard value > 0, value <= Int64(Int32.max) else {

@@ -71,20 +71,14 @@ enum RunCommands {
         "stats", usage: "stats [from ID]", summary: "Statistics of the last run (or run ID): events, rate, lost events.", example: "stats from 1",
         completion: { position, _ in position == 1 ? [.words(["from"])] : [] }
     ) { input in
-        var stream = try TokenStream(lexing: input.text)
-        let run = try CommandInput.optionalRunSource(&stream)
-        try stream.expectEnd("after '\(input.usage)'")
-        return .stats(run: run)
+        .stats(run: try input.onlyRunSource())
     }
 
     static let results = CommandDeclaration(
         "results", usage: "results [from ID]", summary: "The aggregation results of the last run (or run ID).", example: "results from 2",
         completion: { position, _ in position == 1 ? [.words(["from"])] : [] }
     ) { input in
-        var stream = try TokenStream(lexing: input.text)
-        let run = try CommandInput.optionalRunSource(&stream)
-        try stream.expectEnd("after '\(input.usage)'")
-        return .results(run: run)
+        .results(run: try input.onlyRunSource())
     }
 
     static let record = CommandDeclaration(
