@@ -62,7 +62,12 @@ public struct Pipeline: Sendable {
     /// kept, a second count per event that a plain run does not pay for.
     public let tracksIntervals: Bool
 
-    public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int, tracksIntervals: Bool = false, keepIntervals: Bool = false) {
+    /// Names the frames of the run's stacks (nil when it has none; see `StackRows`).
+    public let stacks: StackNamer?
+
+    public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int, tracksIntervals: Bool = false, keepIntervals: Bool = false,
+                stacks: StackNamer? = nil) {
+        self.stacks = stacks
         self.tracksIntervals = tracksIntervals
         self.keepIntervals = keepIntervals
         intervalStatistics = Statistics(probeCount: program.probes.count)
@@ -120,10 +125,12 @@ public struct Pipeline: Sendable {
                 }
                 malformedRecords += Self.addCounted(counts, to: &openInterval!.statistics)
             } else if let map = program.maps.first(where: { $0.name == name }) {
-                openInterval!.aggregations.append(MapParser.parse(text, map: map, names: program.valueNames))
+                openInterval!.aggregations.append(named(MapParser.parse(text, map: map, names: program.valueNames), map: map))
             }
+        case .process(let pid):
+            stacks?.capture(pid: pid)
         case .event(let fields):
-            guard let event = makeEvent(fields) else {
+            guard var event = makeEvent(fields) else {
                 malformedRecords += 1
                 return nil
             }
@@ -131,6 +138,7 @@ public struct Pipeline: Sendable {
                 statistics.filteredOut += 1
                 return nil
             }
+            if let stacks { event = StackRows.name(event, namer: stacks) }
             statistics.record(event)
             if tracksIntervals { intervalStatistics.record(event) }
             store.append(event)
@@ -139,7 +147,7 @@ public struct Pipeline: Sendable {
             malformedRecords += Self.addCounted(MapParser.parse(text, map: CompiledProgram.eventCountMap), to: &statistics)
         case .map(let name, let text):
             if let map = program.maps.first(where: { $0.name == name }) {
-                aggregations.append(MapParser.parse(text, map: map, names: program.valueNames))
+                aggregations.append(named(MapParser.parse(text, map: map, names: program.valueNames), map: map))
             }
         case .end:
             ended = true
@@ -156,6 +164,17 @@ public struct Pipeline: Sendable {
             }
         }
         return nil
+    }
+
+    private func named(_ result: AggregationResult, map: CompiledMap) -> AggregationResult {
+        guard let stacks else { return result }
+        return StackRows.name(result, map: map, namer: stacks)
+    }
+
+    /// Whether `program` reads stacks (its maps are keyed by them, or its events carry them).
+    public static func readsStacks(_ program: CompiledProgram) -> Bool {
+        program.maps.contains { $0.aggregation.keys.contains(where: StackKey.isStackName) }
+            || program.probes.contains { $0.fields.contains { $0.name == "ustack" || $0.name == "kstack" } }
     }
 
     /// Hands over the completed intervals (the run's front end prints each once).

@@ -35,6 +35,9 @@ public struct EventFraming: Hashable, Sendable {
         /// Written by tracesh (not bpftrace) at the end of a recording, after bpftrace's output:
         /// `T, version, outputBytes, durationNanoseconds, state` (see `RecordingTrailer`).
         case trailer = "T"
+        /// The first event of a process whose stacks a run names: `P, pid` (tracesh reads its
+        /// `/proc/PID/maps` then, while it probably lives; see `StackNamer`).
+        case process = "P"
     }
 
     /// 16 lowercase hex digits.

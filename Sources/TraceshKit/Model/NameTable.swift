@@ -51,7 +51,15 @@ public enum NameTable {
         Entry(spelling: "retval", type: "integer", placement: .both, summary: "the return value; return probes only (a syscall's -errno prints by name as an agg key)"),
     ]
 
-    public static var all: [Entry] { plain + dollar + probeDependent }
+    /// Call stacks, unwound by bpftrace (frame pointers), named by tracesh (see `StackKey`).
+    public static let stacks: [Entry] = [
+        Entry(spelling: "ustack", type: "stack", placement: .kernel,
+              summary: "the user-space call stack (frame pointers; a library built without them ends it early), as an agg key; frames named by tracesh"),
+        Entry(spelling: "kstack", type: "stack", placement: .kernel, summary: "the kernel call stack, as an agg key; frames named from /proc/kallsyms"),
+        Entry(spelling: "ustack(N)", type: "stack", placement: .kernel, summary: "the innermost N frames (1 to 127) of ustack; kstack(N) likewise"),
+    ]
+
+    public static var all: [Entry] { plain + dollar + probeDependent + stacks }
 
     /// Bare names, for "did you mean" (argN spelled out).
     public static var bareNames: [String] { plain.map(\.spelling) + (1...6).map { "arg\($0)" } + ["retval"] }

@@ -197,6 +197,8 @@ public enum KernelAccess: Hashable, Sendable {
     case dataLocString(String)
     /// `args->NAME[INDEX]`: one element of an array field (raw_syscalls' `args`).
     case tracepointFieldElement(String, Int)
+    /// `ustack(perf)`, `kstack(perf, N)`: a stack as bare addresses (tracesh names the frames).
+    case stack(StackKey)
 }
 
 /// The integer types a cast may name, with C's widths and signedness.

@@ -16,6 +16,7 @@ enum BpftraceEmitter {
             case .tracepointField(let field)?: return .field(try BpftraceIdentifier(field))
             case .dataLocString(let field)?: return .call(.str, [.field(try BpftraceIdentifier(field))])
             case .tracepointFieldElement(let field, let index)?: return .fieldElement(try BpftraceIdentifier(field), index)
+            case .stack(let stack)?: return .stack(stack)
             case nil: throw notInKernel(expression)
             }
         case .readString(let pointer, _):

@@ -26,10 +26,13 @@ public struct CompileOptions: Sendable {
     public var interval: TraceDuration?
     /// `every INTERVAL keep`: the maps are not cleared at each interval.
     public var keepIntervals = false
+    /// The stacks every streamed event carries (`set stacks`).
+    public var stacks: StackEvents = .off
 
     public init(framing: EventFraming = .random(), traceDescendantsOf: [Int64] = [], sync: SyncMarker? = nil,
                 excludeTracer: Int64? = nil, stream: StreamMode = .auto,
-                interval: TraceDuration? = nil, keepIntervals: Bool = false) {
+                interval: TraceDuration? = nil, keepIntervals: Bool = false, stacks: StackEvents = .off) {
+        self.stacks = stacks
         self.interval = interval
         self.keepIntervals = keepIntervals
         self.framing = framing

@@ -33,7 +33,7 @@ public enum ProgramCompiler {
     static func emit(_ plan: SessionPlan, catalog: KernelCatalog, options: CompileOptions) throws -> CompiledProgram {
         let framing = options.framing
         let maps = plan.aggregations.enumerated().map { index, aggregation in
-            CompiledMap(name: "@agg\(index + 1)", aggregation: aggregation.aggregation, keyKinds: aggregation.keyKinds, keyNames: aggregation.keyNames)
+            StackCodegen.map(name: "@agg\(index + 1)", aggregation)
         }
         var program = BpftraceProgram(comments: ["tracesh: generated bpftrace program (one record per event, framed; see EventFraming)"],
                                       begin: [], verbatimBlocks: [], probes: [], end: [])
@@ -41,7 +41,8 @@ public enum ProgramCompiler {
         var userFilters: [UserFilter] = []
         var mostStringsPerEvent = 0
 
-        for (probeIndex, probePlan) in plan.probes.enumerated() {
+        for (probeIndex, plainPlan) in plan.probes.enumerated() {
+            let probePlan = StackCodegen.withStackFields(plainPlan, options.stacks)
             let probe = probePlan.probe
             let stream = options.stream.streams(hasFormat: probe.spec.format != nil,
                                                 aggregationCount: probePlan.attachments.first?.aggregations.count ?? 0)
@@ -59,7 +60,7 @@ public enum ProgramCompiler {
                 for condition in attachment.predicates { predicate.append(try BpftraceEmitter.number(condition)) }
                 var body: [BpftraceStatement] = []
                 if stream {
-                    mostStringsPerEvent = max(mostStringsPerEvent, probePlan.fields.filter { $0.kind == .string }.count)
+                    mostStringsPerEvent = max(mostStringsPerEvent, plainPlan.fields.filter { $0.kind == .string }.count)
                     let conversions = headerConversions + probePlan.fields.map { $0.kind == .string ? "%s" : "%lld" }
                     let header: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["nsecs", "pid", "tid", "uid", "gid", "cpu", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
                     let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0) : try BpftraceEmitter.number($0) }
@@ -83,10 +84,13 @@ public enum ProgramCompiler {
                     case .hist: call = .call(.hist, [value!])
                     case .lhist(let min, let max, let step): call = .call(.lhist, [value!, .integer(min), .integer(max), .integer(step)])
                     }
-                    let target = BpftraceExpr.map(mapIdentifier(index), keys: try keys.map(BpftraceEmitter.emit))
+                    let target = BpftraceExpr.map(mapIdentifier(index), keys: try StackCodegen.keys(keys))
                     body.append(.assign(target, call))
                 }
                 program.probes.append(BpftraceProbe(attachPoint: attachment.attachment.probe, predicate: predicate, body: body))
+                if StackCodegen.readsUserStacks(probePlan, attachment, streams: stream) {
+                    program.probes.append(StackCodegen.firstSightProbe(attachPoint: attachment.attachment.probe, predicate: predicate, framing: framing))
+                }
             }
             let functionKey = probe.resolved.isEverySyscall ? AttachmentScope.syscallKey : nil
             compiledProbes.append(CompiledProbe(name: probe.declaration.name, function: probe.spec.target, resolved: probe.resolved.resolvedName,
@@ -114,6 +118,7 @@ public enum ProgramCompiler {
         program.end += printMaps(printed + counts, clear: true, framing: framing)
         if options.interval != nil { program.end.append(.call(.call(.clear, [.map(intervalCounter, keys: [])]))) }
         if !options.traceDescendantsOf.isEmpty { program.end.append(.call(.call(.clear, [.map(descendantsMap, keys: [])]))) }
+        program.end += StackCodegen.endStatements(program)
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
 
         let stringLength = CompiledProgram.stringLength(forStringsPerEvent: mostStringsPerEvent)

@@ -56,6 +56,15 @@ enum GoldenPrograms {
         Case(name: "descendants_of_command", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242]),
         // `run -p 4242,4343`: both are seeds of the descendants map.
         Case(name: "descendants_of_processes", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242, 4343]),
+        // Stacks (issue 13): user stacks keyed with a hidden pid, a first-sight `P` record per
+        // process; kernel stacks alone; `set stacks both` on every streamed event.
+        Case(name: "stack_keys", script: """
+            probe o = sys_openat
+            agg o: count by ustack
+            agg o: count by comm, kstack(5)
+            agg o: hist arg3 by ustack(10)
+            """),
+        Case(name: "stack_events", script: "set stacks both\nprobe o = sys_openat \"open %s\", arg2@user"),
     ]
 
     /// Builds the session graph of a case, checking every command against `catalog`.
@@ -72,6 +81,6 @@ enum GoldenPrograms {
         let graph = try graph(golden, catalog: catalog)
         return try ProgramCompiler.compile(graph, catalog: catalog,
                                            options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: golden.descendantsOf,
-                                                                   stream: Settings.streamMode(graph)))
+                                                                   stream: Settings.streamMode(graph), stacks: Settings.stackEvents(graph)))
     }
 }

@@ -49,6 +49,7 @@ enum BpftracePrinter {
         case .binary(let op, let lhs, let rhs): return "(\(print(lhs)) \(op.rawValue) \(print(rhs)))"
         case .cast(let type, let operand): return "(\(type.bpftraceName))(\(print(operand)))"
         case .map(let name, let keys): return "@" + name.text + (keys.isEmpty ? "" : "[" + keys.map(print).joined(separator: ", ") + "]")
+        case .stack(let stack): return (stack.user ? "ustack" : "kstack") + "(perf" + (stack.depth.map { ", \($0)" } ?? "") + ")"
         }
     }
 

@@ -23,6 +23,8 @@ indirect enum BpftraceExpr: Hashable, Sendable {
     case cast(IntegerType, BpftraceExpr)
     /// `@NAME` or `@NAME[KEY, ...]`
     case map(BpftraceIdentifier, keys: [BpftraceExpr])
+    /// `ustack(perf)`, `kstack(perf, N)`: frames as bare addresses (see `StackKey`).
+    case stack(StackKey)
 }
 
 /// A bpftrace identifier: letters, digits and `_`, not starting with a digit.
