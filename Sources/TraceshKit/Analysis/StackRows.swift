@@ -71,13 +71,14 @@ public enum StackRows {
                     index += 1
                     continue
                 }
-                var pid: Int64 = 0
+                var pid: Int64 = 0, caller: Int64 = 0
                 if stack.user {
+                    guard index + 2 < row.keys.count else { break }
                     if case .integer(let number) = row.keys[index] { pid = number }
-                    index += 1
-                    guard index < row.keys.count else { break }
+                    if case .integer(let number) = row.keys[index + 1] { caller = number }
+                    index += 2
                 }
-                keys.append(.bytes(join(namer.name(stack: bytes(row.keys[index]), user: stack.user, pid: pid))))
+                keys.append(.bytes(join(namer.name(stack: bytes(row.keys[index]), user: stack.user, pid: pid, caller: UInt64(bitPattern: caller)))))
                 index += 1
             }
             if let position = positions[keys], let merged = merge(rows[position].value, row.value, map.aggregation.function) {
@@ -91,14 +92,21 @@ public enum StackRows {
     }
 
     /// The stack fields of an event (`set stacks`) named.
+    /// The hidden field before `ustack` that carries the skipped caller (see `StackCodegen`).
+    public static let callerField = "ustack_caller"
+
     public static func name(_ event: TraceEvent, namer: StackNamer) -> TraceEvent {
         var event = event
+        var caller: UInt64 = 0
         for index in event.rawArgs.indices {
+            if event.rawArgs[index].name == callerField, case .integer(let number) = event.rawArgs[index].value { caller = UInt64(bitPattern: number) }
             let user = event.rawArgs[index].name == "ustack"
             guard user || event.rawArgs[index].name == "kstack" else { continue }
             if user { namer.capture(pid: event.pid) }
-            event.rawArgs[index].value = .bytes(join(namer.name(stack: bytes(event.rawArgs[index].value), user: user, pid: event.pid)))
+            event.rawArgs[index].value = .bytes(join(namer.name(stack: bytes(event.rawArgs[index].value), user: user, pid: event.pid,
+                                                                caller: user ? caller : 0)))
         }
+        event.rawArgs.removeAll { $0.name == callerField }
         return event
     }
 

@@ -73,9 +73,13 @@ public final class StackNamer: @unchecked Sendable {
     }
 
     /// Frames of a stack as bpftrace's perf mode prints it (`\tADDR SYMBOL (MODULE)` lines, or
-    /// addresses separated by spaces), leaf first; returns the names root first.
-    public func name(stack text: [UInt8], user: Bool, pid: Int64) -> [String] {
-        let addresses = Self.addresses(in: text)
+    /// addresses separated by spaces), leaf first; returns the names root first. `caller`: the
+    /// return address into the leaf's caller, which frame-pointer unwinding skips when the leaf
+    /// keeps no frame pointer (see `StackCodegen`); put back after the leaf unless the stack
+    /// already has it there (0: not known).
+    public func name(stack text: [UInt8], user: Bool, pid: Int64, caller: UInt64 = 0) -> [String] {
+        var addresses = Self.addresses(in: text)
+        if caller != 0, !addresses.isEmpty, addresses.count < 2 || addresses[1] != caller { addresses.insert(caller, at: 1) }
         // Frames past the first are return addresses: the call is the byte before, which a call
         // at a function's very end (a noreturn call) leaves in the function.
         let places = addresses.enumerated().map { $0.offset == 0 || $0.element == 0 ? $0.element : $0.element - 1 }

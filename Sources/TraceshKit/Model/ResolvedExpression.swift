@@ -199,6 +199,9 @@ public enum KernelAccess: Hashable, Sendable {
     case tracepointFieldElement(String, Int)
     /// `ustack(perf)`, `kstack(perf, N)`: a stack as bare addresses (tracesh names the frames).
     case stack(StackKey)
+    /// The return address into the function that made the call the probe sees, which
+    /// frame-pointer unwinding skips when the callee keeps no frame pointer (see `StackCodegen`).
+    case stackCaller
 }
 
 /// The integer types a cast may name, with C's widths and signedness.

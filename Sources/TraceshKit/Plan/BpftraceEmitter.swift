@@ -17,6 +17,7 @@ enum BpftraceEmitter {
             case .dataLocString(let field)?: return .call(.str, [.field(try BpftraceIdentifier(field))])
             case .tracepointFieldElement(let field, let index)?: return .fieldElement(try BpftraceIdentifier(field), index)
             case .stack(let stack)?: return .stack(stack)
+            case .stackCaller?: return .variable(StackCodegen.callerVariable)
             case nil: throw notInKernel(expression)
             }
         case .readString(let pointer, _):

@@ -58,9 +58,9 @@ public enum ProgramCompiler {
                                              .binary(.notEqual, .builtin(BpftraceIdentifier(known: "comm")), .string("bpftrace"))))
                 }
                 for condition in attachment.predicates { predicate.append(try BpftraceEmitter.number(condition)) }
-                var body: [BpftraceStatement] = []
+                var body = StackCodegen.prologue(probePlan, attachment, streams: stream)
                 if stream {
-                    mostStringsPerEvent = max(mostStringsPerEvent, plainPlan.fields.filter { $0.kind == .string }.count)
+                    mostStringsPerEvent = max(mostStringsPerEvent, probePlan.fields.filter { $0.kind == .string }.count)
                     let conversions = headerConversions + probePlan.fields.map { $0.kind == .string ? "%s" : "%lld" }
                     let header: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["nsecs", "pid", "tid", "uid", "gid", "cpu", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
                     let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0) : try BpftraceEmitter.number($0) }

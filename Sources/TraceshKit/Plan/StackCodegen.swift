@@ -10,7 +10,58 @@ import TraceshSemantics
 /// keyed by `pid, ustack` in the kernel (the hidden pid comes just before the stack); rows that
 /// name the same frames are merged after naming. The first event of each process whose user
 /// stacks are read prints a `P` record, so tracesh reads its `/proc/PID/maps` while it lives.
+///
+/// Frame-pointer unwinding skips one frame when the function the probe stops in keeps no frame
+/// pointer (glibc's syscall wrappers; any function at a uprobe's entry): the chain goes on from
+/// its caller's frame record, so the caller itself is lost (`main -> outer -> inner -> openat`
+/// unwinds as `openat, outer, main`). A user stack is therefore keyed with that caller too
+/// (`$tracesh_caller`, 0 when not found), which tracesh puts back when the chain lacks it:
+/// - at a uprobe's entry it is the word at the stack pointer;
+/// - elsewhere (a tracepoint, a syscall), from the user registers the kernel saved on entry
+///   (`task_pt_regs`: the top of the task's 16 KiB kernel stack), the first of the 24 words
+///   above the user stack pointer that is the return address of a direct `call` (0xe8) whose
+///   target starts at most 64 KiB before the user instruction pointer: a call into the function
+///   that made the system call. A stale word left by an older call cannot pass that test unless
+///   it called the same function.
 enum StackCodegen {
+    /// Set by `callerStatements`.
+    static let callerVariable = BpftraceIdentifier(known: "tracesh_caller")
+    /// The event field carrying it, before `ustack`.
+    static let callerField = "ustack_caller"
+
+    /// Computes `$tracesh_caller` at the start of a probe reading user stacks (constant text).
+    static func callerStatements(_ kind: ResolvedProbe.Kind) -> [BpftraceStatement] {
+        switch kind {
+        case .uprobe:
+            return [.constant("$tracesh_caller = *(uint64 *)uptr(reg(\"sp\"));")]
+        case .uretprobe, .usdt:
+            return [.constant("$tracesh_caller = (uint64)0;")]
+        default:
+            return [.constant("""
+                $tracesh_regs = (struct pt_regs *)((uint64)curtask->stack + 16384 - sizeof(struct pt_regs));
+                $tracesh_sp = $tracesh_regs->sp;
+                $tracesh_ip = $tracesh_regs->ip;
+                $tracesh_caller = (uint64)0;
+                $tracesh_i = (uint64)0;
+                unroll(24) {
+                  $tracesh_word = *(uint64 *)uptr($tracesh_sp + $tracesh_i * 8);
+                  if ($tracesh_caller == 0 && $tracesh_word > 5) {
+                    if (*(uint8 *)uptr($tracesh_word - 5) == 0xe8) {
+                      $tracesh_target = $tracesh_word + (uint64)*(int32 *)uptr($tracesh_word - 4);
+                      if ($tracesh_target <= $tracesh_ip && $tracesh_ip - $tracesh_target < 65536) { $tracesh_caller = $tracesh_word; }
+                    }
+                  }
+                  $tracesh_i = $tracesh_i + 1;
+                }
+                """)]
+        }
+    }
+
+    /// What a probe body starts with: the caller recovery when the attachment reads user stacks.
+    static func prologue(_ plan: ProbePlan, _ attachment: AttachmentPlan, streams: Bool) -> [BpftraceStatement] {
+        readsUserStacks(plan, attachment, streams: streams) ? callerStatements(plan.probe.resolved.kind) : []
+    }
+
     /// The map of processes already announced by a `P` record.
     static let seenMap = BpftraceIdentifier(known: "tracesh_seen")
 
@@ -19,15 +70,20 @@ enum StackCodegen {
         guard !stacks.stacks.isEmpty else { return plan }
         var plan = plan
         for stack in stacks.stacks {
+            if stack.user { plan.fields.append(CompiledField(name: callerField, kind: .integer)) }
             plan.fields.append(CompiledField(name: stack.fieldName, kind: .string))
             for index in plan.attachments.indices {
+                if stack.user {
+                    let caller = ResolvedName(meaning: .field(callerField), spelling: callerField, kernel: .stackCaller, captureKey: callerField)
+                    plan.attachments[index].values.append(ResolvedExpression(.name(caller), type: .integer, placement: .kernel, at: .start))
+                }
                 plan.attachments[index].values.append(ExpressionResolver.stackValue(stack, at: .start))
             }
         }
         return plan
     }
 
-    /// The stacks a resolved value list reads.
+    /// The stacks a resolved value list reads (streamed fields, or keys).
     static func stacks(in values: [ResolvedExpression]) -> [StackKey] {
         values.compactMap { value in
             if case .name(let name) = value.node, case .stack(let stack)? = name.kernel { return stack }
@@ -35,11 +91,11 @@ enum StackCodegen {
         }
     }
 
-    /// Map keys: each user stack preceded by `pid`.
+    /// Map keys: each user stack preceded by `pid` and the caller.
     static func keys(_ keys: [ResolvedExpression]) throws -> [BpftraceExpr] {
         try keys.flatMap { key -> [BpftraceExpr] in
             let emitted = try BpftraceEmitter.emit(key)
-            if case .stack(let stack) = emitted, stack.user { return [.builtin(BpftraceIdentifier(known: "pid")), emitted] }
+            if case .stack(let stack) = emitted, stack.user { return [.builtin(BpftraceIdentifier(known: "pid")), .variable(callerVariable), emitted] }
             return [emitted]
         }
     }
@@ -49,8 +105,8 @@ enum StackCodegen {
         var kinds: [CompiledField.Kind] = [], names: [IntegerKind] = []
         for (index, key) in plan.aggregation.keys.enumerated() {
             if let stack = StackKey(key), stack.user {
-                kinds.append(.integer)
-                names.append(.plain)
+                kinds += [.integer, .integer]
+                names += [.plain, .plain]
             }
             if index < plan.keyKinds.count { kinds.append(plan.keyKinds[index]) }
             names.append(index < plan.keyNames.count ? plan.keyNames[index] : .plain)

@@ -33,9 +33,9 @@ struct StackRowsTests {
         let maps = [ProcessMapping(start: 0x401000, end: 0x498000, offset: 0x1000, path: StackHelper.path, executable: true)]
         let namer = StackNamer(snapshot: .init(maps: ["10": maps, "11": maps], names: [:], executable: nil))
         let aggregation = Aggregation(probe: "o", function: .count, argument: nil, keys: [Expression(.identifier("comm")), Expression(.identifier("ustack"))])
-        let map = CompiledMap(name: "@agg1", aggregation: aggregation, keyKinds: [.string, .integer, .string])
+        let map = CompiledMap(name: "@agg1", aggregation: aggregation, keyKinds: [.string, .integer, .integer, .string])
         let o = String(outer + 3, radix: 16), m = String(main + 9, radix: 16)
-        let text = Array("@agg1[h, 10, \n\t\(o) x\n\t\(m) x\n]: 3\n@agg1[h, 11, \n\t\(o) x\n\t\(m) x\n]: 4\n@agg1[h, 11, \n\t\(m) x\n]: 1\n".utf8)
+        let text = Array("@agg1[h, 10, 0, \n\t\(o) x\n\t\(m) x\n]: 3\n@agg1[h, 11, 0, \n\t\(o) x\n\t\(m) x\n]: 4\n@agg1[h, 11, 0, \n\t\(m) x\n]: 1\n".utf8)
         let parsed = MapParser.parse(text, map: map)
         #expect(parsed.rows.count == 3)
         let named = StackRows.name(parsed, map: map, namer: namer)

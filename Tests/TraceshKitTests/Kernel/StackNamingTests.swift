@@ -64,6 +64,18 @@ struct StackNamingTests {
         #expect(again.name(stack: text, user: true, pid: 4242) == ["0x1233", "libgone.so+0x300f", "main", "outer", "openat"])
     }
 
+    /// The caller frame-pointer unwinding skips (the wrapper keeps no frame pointer) is put
+    /// back after the leaf, unless the chain has it already.
+    @Test func theSkippedCallerIsPutBack() throws {
+        let main = try #require(StackHelper.symbols["main"]), outer = try #require(StackHelper.symbols["outer"])
+        let inner = try #require(StackHelper.symbols["inner"]), openat = try #require(StackHelper.symbols["openat"])
+        let namer = StackNamer(live: false, executable: StackHelper.path)
+        let stack = Array([openat + 0x3f, outer + 0x28, main + 0x2e].map { String($0, radix: 16) }.joined(separator: " ").utf8)
+        #expect(namer.name(stack: stack, user: true, pid: 9, caller: inner + 0x27) == ["main", "outer", "inner", "openat"])
+        #expect(namer.name(stack: stack, user: true, pid: 9, caller: outer + 0x28) == ["main", "outer", "openat"])
+        #expect(namer.name(stack: stack, user: true, pid: 9) == ["main", "outer", "openat"])
+    }
+
     /// A fixed-address executable (`run -- CMD`) names a process whose maps were never read.
     @Test func theCommandsExecutableNamesAProcessThatExitedUnseen() throws {
         let inner = try #require(StackHelper.symbols["inner"])

@@ -25,6 +25,8 @@ indirect enum BpftraceExpr: Hashable, Sendable {
     case map(BpftraceIdentifier, keys: [BpftraceExpr])
     /// `ustack(perf)`, `kstack(perf, N)`: frames as bare addresses (see `StackKey`).
     case stack(StackKey)
+    /// `$NAME`: a scratch variable set by tracesh's own statements.
+    case variable(BpftraceIdentifier)
 }
 
 /// A bpftrace identifier: letters, digits and `_`, not starting with a digit.
@@ -61,6 +63,9 @@ enum BpftraceStatement: Hashable, Sendable {
     case assign(BpftraceExpr, BpftraceExpr)
     /// A call as a statement: `print(@m);`
     case call(BpftraceExpr)
+    /// Statements tracesh writes whole from its own constants (no user text), lines separated
+    /// by newlines: the stack caller recovery (see `StackCodegen`).
+    case constant(String)
 }
 
 /// `ATTACH /PREDICATE && .../ { STATEMENTS }`
