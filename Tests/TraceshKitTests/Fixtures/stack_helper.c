@@ -4,8 +4,9 @@
  *
  * glibc's own functions have no frame pointers: bpftrace's frame-pointer unwinding starts at
  * the wrapper's syscall instruction and goes on from the caller's frame record, so the wrapper's
- * direct caller (inner) is skipped. glibc's open() is worse: it keeps the path in %rbp, so the
- * unwinding stops at the wrapper. openat() leaves %rbp alone. */
+ * direct caller (inner) is skipped; tracesh puts it back (see StackCodegen). glibc's open() is
+ * worse: it keeps the path in %rbp, so the unwinding stops at the wrapper. openat() leaves %rbp
+ * alone, so main and outer are found too. */
 #include <fcntl.h>
 #include <unistd.h>
 
