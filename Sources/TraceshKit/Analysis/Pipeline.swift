@@ -15,6 +15,9 @@ public struct Pipeline: Sendable {
     public private(set) var started = false
     /// Whether the end record arrived (bpftrace finished printing maps).
     public private(set) var ended = false
+    /// Whether END began printing (its `B` record; programs with stack-keyed maps print one): the
+    /// stop was heard.
+    public private(set) var endBegan = false
     /// The highest sync sequence number seen (0: none); see `SyncMarker`.
     public private(set) var synced: UInt64 = 0
     /// Whether tracing has begun: BEGIN's record arrived and, when the program carries the sync
@@ -129,6 +132,8 @@ public struct Pipeline: Sendable {
             }
         case .process(let pid):
             stacks?.capture(pid: pid)
+        case .endBegin:
+            endBegan = true
         case .event(let fields):
             guard var event = makeEvent(fields) else {
                 malformedRecords += 1

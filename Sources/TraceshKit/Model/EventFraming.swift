@@ -38,6 +38,9 @@ public struct EventFraming: Hashable, Sendable {
         /// The first event of a process whose stacks a run names: `P, pid` (tracesh reads its
         /// `/proc/PID/maps` then, while it probably lives; see `StackNamer`).
         case process = "P"
+        /// END began (printed first in END when its maps are slow to print, as stack-keyed maps
+        /// are): `B`. The stop was heard; a repeated SIGINT would cut END short.
+        case endBegin = "B"
     }
 
     /// 16 lowercase hex digits.

@@ -118,8 +118,8 @@ public enum ProgramCompiler {
         program.end += printMaps(printed + counts, clear: true, framing: framing)
         if options.interval != nil { program.end.append(.call(.call(.clear, [.map(intervalCounter, keys: [])]))) }
         if !options.traceDescendantsOf.isEmpty { program.end.append(.call(.call(.clear, [.map(descendantsMap, keys: [])]))) }
-        program.end += StackCodegen.endStatements(program)
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
+        program.end = StackCodegen.end(program, framing: framing)
 
         let stringLength = CompiledProgram.stringLength(forStringsPerEvent: mostStringsPerEvent)
         program.comments.insert("run it as: BPFTRACE_STRLEN=\(stringLength) bpftrace FILE (tracesh sets this)", at: 1)

@@ -129,9 +129,20 @@ enum StackCodegen {
                              body: [.assign(seen, .integer(1)), .printf(framedFormat: framing.printfFormat(kind: .process, conversions: ["%d"]), [pid])])
     }
 
-    /// `END`: the seen map is not printed.
-    static func endStatements(_ program: BpftraceProgram) -> [BpftraceStatement] {
-        program.probes.contains { $0.body.contains(.assign(.map(seenMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))]), .integer(1))) }
-            ? [.call(.call(.clear, [.map(seenMap, keys: [])]))] : []
+    /// `END` for a program reading stacks: a `B` record first (bpftrace takes a while to print
+    /// stack-keyed maps; a SIGINT repeated meanwhile would cut END short, see `Pipeline.endBegan`),
+    /// and the seen map cleared, not printed.
+    static func end(_ program: BpftraceProgram, framing: EventFraming) -> [BpftraceStatement] {
+        let seen = program.probes.contains { $0.body.contains(.assign(.map(seenMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))]), .integer(1))) }
+        let stacks = program.probes.contains { probe in
+            probe.body.contains { statement in
+                if case .assign(.map(_, let keys), _) = statement { return keys.contains { if case .stack = $0 { return true } else { return false } } }
+                return false
+            }
+        }
+        var end = program.end
+        if stacks { end.insert(.printf(framedFormat: framing.printfFormat(kind: .endBegin, conversions: []), []), at: 0) }
+        if seen { end.insert(.call(.call(.clear, [.map(seenMap, keys: [])])), at: end.count - 1) }
+        return end
     }
 }

@@ -148,6 +148,8 @@ public struct EventScanner: Sendable {
             emit(.trailer(Array(fields.dropFirst()), offset: streamOffset))
         case .process:
             emit(.process(pid: fields.count > 1 ? ByteFields.integer(fields[1]) ?? 0 : 0))
+        case .endBegin:
+            emit(.endBegin)
         }
     }
 }

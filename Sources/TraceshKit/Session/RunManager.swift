@@ -152,7 +152,8 @@ public final class RunManager: Sendable {
                                  },
                                  isAttached: { run.record.withLock { $0.pipeline.attached } },
                                  synced: { run.record.withLock { $0.pipeline.synced } },
-                                 isEnded: { run.record.withLock { $0.pipeline.ended } })
+                                 isEnded: { run.record.withLock { $0.pipeline.ended } },
+                                 endBegan: { run.record.withLock { $0.pipeline.endBegan } })
         let rest = scanner.finish()
         let endedAt = outcome.endedAt ?? monotonicSeconds()
         let state: Run.State = outcome.failure != nil ? .failed : outcome.stopReason == .requested ? .stopped : .completed
