@@ -62,6 +62,27 @@ import Testing
         #expect(replayed.pipeline.aggregations == run.pipeline.aggregations)
     }
 
+    /// A syscall tracepoint fires on the syscall entry path, before the syscall's own function;
+    /// a tracepoint inside the open (the getname allocation in kmem_cache_alloc) shows it:
+    /// `__x64_sys_openat` and `do_sys_openat2`, named from /proc/kallsyms, once per open.
+    @Test(.live) func kernelStacksNameTheSyscallsFunctions() throws {
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output)
+        #expect(interpreter.run(source: """
+            probe k = t:kmem:kmem_cache_alloc
+            filter k: comm == "stack_helper"
+            agg k: count by kstack
+            run 60s -- \(StackHelper.path)
+            """, origin: "kstacks.trc") == .success, "\(output.diagnostics)")
+        let run = try #require(interpreter.runs.latestFinished)
+        let kernel = try #require(run.pipeline.aggregations.first)
+        let getname = Self.stacks(kernel).filter { $0.frames.contains("do_sys_openat2") && $0.frames.contains { $0.hasPrefix("getname") } }
+        #expect(getname.count == 1, "\(Self.stacks(kernel))")
+        #expect(getname.first?.count == 5)
+        let frames = getname.first?.frames ?? []
+        #expect(frames.firstIndex(of: "__x64_sys_openat").map { frames[$0 + 1] == "do_sys_openat2" } == true, "\(frames)")
+    }
+
     /// `set stacks user` adds each event's stack, named, to its fields.
     @Test(.live) func eventsCarryNamedStacks() throws {
         let output = CollectingOutput()
