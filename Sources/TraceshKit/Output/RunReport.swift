@@ -120,6 +120,7 @@ public enum RunReport {
             let aggregations = run.aggregations.filter { $0.aggregation.probe == nil || $0.aggregation.probe == probe.name }
             var perProbe = Statistics(probeCount: run.program.probes.count)
             for event in probeEvents { perProbe.record(event) }
+            for (key, count) in run.statistics.countedPerProbeProcess[index] ?? [:] { perProbe.eventsPerProcess[key, default: 0] += count }
             perProbe.lostEvents = run.statistics.lostEvents
             var statistics = statisticsJSON(run.statistics, duration: run.duration, probeIndex: index, health: run.health)
             if case .object(var pairs) = statistics {

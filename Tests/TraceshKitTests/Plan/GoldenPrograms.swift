@@ -8,6 +8,8 @@ enum GoldenPrograms {
         var name: String
         var script: String
         var descendantsOf: [Int64] = []
+        /// `run -- COMMAND`: the held command's pid.
+        var heldCommand: Int64?
         var testDescription: String { name }
     }
 
@@ -56,6 +58,8 @@ enum GoldenPrograms {
         Case(name: "descendants_of_command", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242]),
         // `run -p 4242,4343`: both are seeds of the descendants map.
         Case(name: "descendants_of_processes", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242, 4343]),
+        // `run -- COMMAND` with a count-only probe: the command's own events go to a map without keys.
+        Case(name: "held_command_count", script: "probe rd = sys_read\nagg rd: count by comm", descendantsOf: [4242], heldCommand: 4242),
     ]
 
     /// Builds the session graph of a case, checking every command against `catalog`.
@@ -72,6 +76,7 @@ enum GoldenPrograms {
         let graph = try graph(golden, catalog: catalog)
         return try ProgramCompiler.compile(graph, catalog: catalog,
                                            options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: golden.descendantsOf,
+                                                                   heldCommand: golden.heldCommand,
                                                                    stream: Settings.streamMode(graph)))
     }
 }

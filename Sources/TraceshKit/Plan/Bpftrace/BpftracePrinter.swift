@@ -20,12 +20,14 @@ enum BpftracePrinter {
         return probe.attachPoint + predicate + "\n" + body(probe.body)
     }
 
-    static func body(_ statements: [BpftraceStatement]) -> String {
-        "{\n" + statements.map { "  " + print($0) + "\n" }.joined() + "}"
+    static func body(_ statements: [BpftraceStatement], indent: String = "") -> String {
+        "{\n" + statements.map { indent + "  " + print($0, indent: indent + "  ") + "\n" }.joined() + indent + "}"
     }
 
-    static func print(_ statement: BpftraceStatement) -> String {
+    static func print(_ statement: BpftraceStatement, indent: String = "") -> String {
         switch statement {
+        case .ifElse(let condition, let then, let otherwise):
+            return "if (\(print(condition))) " + body(then, indent: indent) + (otherwise.isEmpty ? "" : " else " + body(otherwise, indent: indent))
         case .printf(let format, let arguments):
             return "printf(\"\(format)\"" + arguments.map { ", " + print($0) }.joined() + ");"
         case .assign(let target, let value):

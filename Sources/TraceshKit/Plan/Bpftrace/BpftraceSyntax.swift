@@ -59,6 +59,8 @@ enum BpftraceStatement: Hashable, Sendable {
     case assign(BpftraceExpr, BpftraceExpr)
     /// A call as a statement: `print(@m);`
     case call(BpftraceExpr)
+    /// `if (CONDITION) { ... } else { ... }`
+    indirect case ifElse(BpftraceExpr, then: [BpftraceStatement], else: [BpftraceStatement])
 }
 
 /// `ATTACH /PREDICATE && .../ { STATEMENTS }`
