@@ -227,6 +227,9 @@ public struct CapturedScope: NameScope {
     }
 
     public func errorNumber(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        guard probe.resolved.hasPrefix("syscalls:sys_exit_") || probe.resolved == "raw_syscalls:sys_exit" else {
+            throw Diagnostic("'errno' is a syscall's error on return; probe '\(probe.name)' (\(probe.function)) is not a syscall return probe", at: location)
+        }
         var (name, type) = try captured("retval", meaning: .errno, spelling: "errno", at: location)
         name.integerKind = .errnoCode
         return (name, type)

@@ -96,6 +96,18 @@ import Testing
         #expect(!evaluator.matches(event(retval: -2, latency: 1), condition))
     }
 
+    @Test func errnoAfterARunExistsOnSyscallReturnProbesOnly() throws {
+        let probe = CompiledProbe(name: "m", function: "malloc", resolved: "uretprobe:\"/usr/lib/x86_64-linux-gnu/libc.so.6\":malloc", format: nil,
+                                  fields: [CompiledField(name: "retval", kind: .integer), CompiledField(name: "latency", kind: .integer)])
+        do {
+            _ = try EventEvaluator.resolve(ExpressionParser.parse(LocatedText("latency > 0 && errno == 0")), probes: [probe])
+            Issue.record("errno resolved on a uretprobe")
+        } catch let diagnostic as Diagnostic {
+            #expect(diagnostic.message.contains("'errno' is a syscall's error on return; probe 'm' (malloc) is not a syscall return probe"), "\(diagnostic.message)")
+            #expect(diagnostic.location?.column == 16, "\(String(describing: diagnostic.location))")
+        }
+    }
+
     @Test func latencyOnAnEntryProbeNamesWhereAndWhatToUse() {
         let (_, output, outcome) = session("probe o = sys_openat \"%d\", latency")
         #expect(outcome == .failure)
