@@ -16,6 +16,10 @@ import TraceshSemantics
 /// bounded by bpftrace's map size (`BPFTRACE_MAP_KEYS_MAX`, 4096 keys in 0.17): a full map
 /// refuses new threads' entries, it does not grow.
 ///
+/// One entry per thread: a function that calls itself (recursion through a uretprobe'd
+/// function) keeps only its innermost call's entry, so the outer returns find none and are left
+/// out (or carry latency 0), never paired with the wrong call's values.
+///
 /// A user string named at return (`arg2@user`) is read at return from the saved pointer: the
 /// kernel has paged it in by then, where a read at entry can come back empty.
 struct EntryCapture {
