@@ -48,6 +48,7 @@ public enum ProgramCompiler {
         // The held command execs after the probes attach: its exec tracepoint names it.
         let heldCommand = options.heldCommand.flatMap { catalog.hasTracepoint("sched:sched_process_exec") ? $0 : nil }
         var heldCommandCounts: [(BpftraceIdentifier, String)] = []
+        var entryCaptures: [EntryCapture] = []
 
         for (probeIndex, probePlan) in plan.probes.enumerated() {
             let probe = probePlan.probe
@@ -56,6 +57,9 @@ public enum ProgramCompiler {
             program.comments.append("probe \(probe.declaration.name): \(probe.resolved.note)" + (stream ? "" : " (counted in the kernel only)")
                                     + (readFromCounts.isEmpty ? "" : "; \(readFromCounts.joined(separator: ", ")) summed from @tracesh_events"))
             for condition in probePlan.userFilters { userFilters.append(UserFilter(probeIndex: probeIndex, condition: condition)) }
+            // A return probe reading its call's entry (arguments, latency) gets an entry probe.
+            let entry = EntryCapture.plan(probePlan, probeIndex: probeIndex, streams: stream)
+            if let entry { entryCaptures.append(entry) }
             for attachment in probePlan.attachments {
                 var predicate: [BpftraceExpr] = []
                 if let numbers = attachment.attachment.syscallNumbers { predicate.append(syscallPredicate(numbers)) }
@@ -65,13 +69,15 @@ public enum ProgramCompiler {
                     predicate.append(.binary(.and, .binary(.notEqual, .builtin(BpftraceIdentifier(known: "pid")), .integer(tracer)),
                                              .binary(.notEqual, .builtin(BpftraceIdentifier(known: "comm")), .string("bpftrace"))))
                 }
-                for condition in attachment.predicates { predicate.append(try BpftraceEmitter.number(condition)) }
+                let scope = predicate
+                let conditions = try attachment.predicates.map { try BpftraceEmitter.number($0, entry: entry) }
+                if entry == nil { predicate += conditions }
                 var body: [BpftraceStatement] = []
                 if stream {
                     mostStringsPerEvent = max(mostStringsPerEvent, probePlan.fields.filter { $0.kind == .string }.count)
                     let conversions = headerConversions + probePlan.fields.map { $0.kind == .string ? "%s" : "%lld" }
                     let header: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["nsecs", "pid", "tid", "uid", "gid", "cpu", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
-                    let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0) : try BpftraceEmitter.number($0) }
+                    let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0, entry: entry) : try BpftraceEmitter.number($0, entry: entry) }
                     body.append(.printf(framedFormat: framing.printfFormat(kind: .event, conversions: conversions), header + values))
                 } else {
                     // Not streamed: its events are counted here, by probe and process, so `stats`
@@ -92,7 +98,7 @@ public enum ProgramCompiler {
                 }
                 for (index, argument, keys) in attachment.aggregations where derived[index] == nil {
                     let aggregation = maps[index].aggregation
-                    let value = try argument.map(BpftraceEmitter.number)
+                    let value = try argument.map { try BpftraceEmitter.number($0, entry: entry) }
                     let call: BpftraceExpr
                     switch aggregation.function {
                     case .count: call = .call(.count, [])
@@ -103,10 +109,15 @@ public enum ProgramCompiler {
                     case .hist: call = .call(.hist, [value!])
                     case .lhist(let min, let max, let step): call = .call(.lhist, [value!, .integer(min), .integer(max), .integer(step)])
                     }
-                    let target = BpftraceExpr.map(mapIdentifier(index), keys: try keys.map(BpftraceEmitter.emit))
+                    let target = BpftraceExpr.map(mapIdentifier(index), keys: try keys.map { try BpftraceEmitter.emit($0, entry: entry) })
                     body.append(.assign(target, call))
                 }
-                program.probes.append(BpftraceProbe(attachPoint: attachment.attachment.probe, predicate: predicate, body: body))
+                if let entry, let entryProbe = try entry.entryProbe(attachment.attachment, scope: scope) {
+                    program.probes.append(entryProbe)
+                    program.probes.append(entry.returnProbe(attachPoint: attachment.attachment.probe, scope: scope, conditions: conditions, body: body))
+                } else {
+                    program.probes.append(BpftraceProbe(attachPoint: attachment.attachment.probe, predicate: predicate, body: body))
+                }
             }
             let functionKey = probe.resolved.isEverySyscall ? AttachmentScope.syscallKey : nil
             compiledProbes.append(CompiledProbe(name: probe.declaration.name, function: probe.spec.target, resolved: probe.resolved.resolvedName,
@@ -124,6 +135,11 @@ public enum ProgramCompiler {
             program.probes.append(BpftraceProbe(attachPoint: "tracepoint:sched:sched_process_fork",
                                                 predicate: [.map(descendantsMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))])],
                                                 body: [.assign(.map(descendantsMap, keys: [.field(BpftraceIdentifier(known: "child_pid"))]), .integer(1))]))
+        }
+        if !entryCaptures.isEmpty {
+            // sched_process_exit is on every kernel with tracepoints (the test fixture's catalog lists a few only).
+            program.probes.append(EntryCapture.exitCleanup(entryCaptures))
+            program.comments.append("entry maps: saved at each call's entry by tid, deleted at its return or when the thread exits (see EntryCapture)")
         }
         program.begin.append(.printf(framedFormat: framing.printfFormat(kind: .start, conversions: ["%llu"]), [.builtin(BpftraceIdentifier(known: "nsecs"))]))
         let printed = maps.indices.filter { derived[$0] == nil }.map { (mapIdentifier($0), maps[$0].name) }
@@ -146,6 +162,8 @@ public enum ProgramCompiler {
         program.end += printMaps(printed + counts, clear: true, framing: framing)
         if options.interval != nil { program.end.append(.call(.call(.clear, [.map(intervalCounter, keys: [])]))) }
         if !options.traceDescendantsOf.isEmpty { program.end.append(.call(.call(.clear, [.map(descendantsMap, keys: [])]))) }
+        // Calls still in flight: bpftrace would print their entries at exit.
+        for map in entryCaptures.flatMap(\.maps) { program.end.append(.call(.call(.clear, [.map(map, keys: [])]))) }
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
 
         let stringLength = CompiledProgram.stringLength(forStringsPerEvent: mostStringsPerEvent)
@@ -226,7 +244,7 @@ public enum ProgramCompiler {
         let syscalls = kinds.contains(.syscall) || plan.probes.contains { $0.probe.resolved.isEverySyscall }
         return ValueNames(syscalls: syscalls ? catalog.syscallTable().names : [:],
                           signals: kinds.contains(.signal) ? SignalNames.system : [:],
-                          errnos: kinds.contains(.errno) ? ErrnoNames.system : [:])
+                          errnos: kinds.contains(.errno) || kinds.contains(.errnoCode) ? ErrnoNames.system : [:])
     }
 
     static func mapIdentifier(_ index: Int) -> BpftraceIdentifier { BpftraceIdentifier(known: "agg\(index + 1)") }

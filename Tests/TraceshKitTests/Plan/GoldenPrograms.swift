@@ -55,6 +55,16 @@ enum GoldenPrograms {
             agg s: count by function
             agg x: count by function, retval
             """),
+        // Return probes reading their call's entry: arguments saved at entry by tid (the path
+        // read at return from the saved pointer), latency, errno; the entry maps cleaned up.
+        Case(name: "return_entry_arguments", script: """
+            probe fo = r::sys_openat (retval < 0) "%s %d", arg2@user, retval
+            filter fo: latency > 1000 && errno != "EAGAIN"
+            agg fo: count by errno, comm
+            agg fo: hist latency
+            """),
+        Case(name: "uretprobe_entry_argument", script: #"probe ge = r:c:getenv "getenv(%s) = %llx", arg1, retval"#),
+        Case(name: "every_syscall_return_latency", script: "probe x = r::sys_*read* \"fd %d\", arg1\nagg x: avg latency by comm"),
         Case(name: "descendants_of_command", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242]),
         // `run -p 4242,4343`: both are seeds of the descendants map.
         Case(name: "descendants_of_processes", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242, 4343]),

@@ -50,6 +50,7 @@ enum BpftracePrinter {
             return op.rawValue + "(" + print(operand) + ")"
         case .binary(let op, let lhs, let rhs): return "(\(print(lhs)) \(op.rawValue) \(print(rhs)))"
         case .cast(let type, let operand): return "(\(type.bpftraceName))(\(print(operand)))"
+        case .variable(let name): return "$" + name.text
         case .map(let name, let keys): return "@" + name.text + (keys.isEmpty ? "" : "[" + keys.map(print).joined(separator: ", ") + "]")
         }
     }

@@ -23,6 +23,8 @@ indirect enum BpftraceExpr: Hashable, Sendable {
     case cast(IntegerType, BpftraceExpr)
     /// `@NAME` or `@NAME[KEY, ...]`
     case map(BpftraceIdentifier, keys: [BpftraceExpr])
+    /// `$NAME`: a scratch variable of the probe.
+    case variable(BpftraceIdentifier)
 }
 
 /// A bpftrace identifier: letters, digits and `_`, not starting with a digit.
@@ -47,7 +49,7 @@ struct BpftraceIdentifier: Hashable, Sendable {
 
 /// The bpftrace functions tracesh calls.
 enum BpftraceFunction: String, Hashable, Sendable {
-    case str, count, sum, avg, min, max, hist, lhist, print, clear
+    case str, count, sum, avg, min, max, hist, lhist, print, clear, delete
 }
 
 /// A statement inside a probe block.
