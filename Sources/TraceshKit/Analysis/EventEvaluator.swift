@@ -110,7 +110,11 @@ public final class EventEvaluator: @unchecked Sendable {
                 return .bytes(Array(name.utf8))
             }
             return .bytes(Array(probe.function.utf8))
-        case .argument, .field, .returnValue:
+        case .errno:
+            // Computed from the captured return value, as the kernel computes it.
+            guard case .integer(let value)? = name.captureKey.flatMap(event.value(named:)) else { return .missing }
+            return .integer(value < 0 && value > Int64.min ? -value : 0)
+        case .argument, .field, .returnValue, .latency:
             switch name.captureKey.flatMap(event.value(named:)) {
             case .integer(let value)?: return .integer(value)
             case .bytes(let bytes)?: return .bytes(bytes)

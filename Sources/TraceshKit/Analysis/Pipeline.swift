@@ -58,6 +58,11 @@ public struct Pipeline: Sendable {
     private var intervalStatistics: Statistics
     /// The in-kernel event counts as of the last interval, by key (see `consume`).
     private var lastIntervalCounts: [[TraceValue]: AggregationResult.Value] = [:]
+    /// The held command's own event counts by probe index, and its pid and comm, printed just
+    /// before the event counts that they join (see `CompileOptions.heldCommand`).
+    private var heldCommandCounts: [Int: Int64] = [:]
+    private var heldCommandPid: Int64?
+    private var heldCommandComm: [UInt8] = []
     private var startMonotonic: Int64?
     private var lastIntervalMonotonic: Int64?
 
@@ -113,21 +118,18 @@ public struct Pipeline: Sendable {
                 intervals.removeFirst()
                 droppedIntervals += 1
             }
+        case .map(let name, let text) where name == CompiledProgram.heldCommandCommMap || name.hasPrefix(CompiledProgram.heldCommandCountPrefix):
+            noteHeldCommandMap(name, text)
         case .map(let name, let text) where openInterval != nil:
             if name == CompiledProgram.eventCountMap.name {
                 // The kernel's counts since the start (never cleared, see ProgramCompiler): an
                 // interval of its own gets the difference from the last interval's.
-                var counts = MapParser.parse(text, map: CompiledProgram.eventCountMap)
-                if !keepIntervals {
-                    let cumulative = counts.rows
-                    counts.rows = cumulative.map { row in
-                        guard case .scalar(let value) = row.value, case .scalar(let last)? = lastIntervalCounts[row.keys] else { return row }
-                        return AggregationResult.Row(keys: row.keys, value: .scalar(value - last))
-                    }
-                    for row in cumulative { lastIntervalCounts[row.keys] = row.value }
-                }
+                let cumulative = eventCounts(text)
+                let counts = keepIntervals ? cumulative : sinceLastInterval(cumulative)
+                if !keepIntervals { for row in cumulative.rows { lastIntervalCounts[row.keys] = row.value } }
                 malformedRecords += Self.addCounted(counts, to: &openInterval!.statistics)
-            } else if let map = program.maps.first(where: { $0.name == name }) {
+                openInterval!.aggregations = program.addingDerived(from: counts, to: openInterval!.aggregations)
+            } else if let map = program.maps.first(where: { $0.name == name && $0.fromEventCounts == nil }) {
                 openInterval!.aggregations.append(named(MapParser.parse(text, map: map, names: program.valueNames), map: map))
             }
         case .process(let pid):
@@ -149,9 +151,12 @@ public struct Pipeline: Sendable {
             store.append(event)
             return event
         case .map(let name, let text) where name == CompiledProgram.eventCountMap.name:
-            malformedRecords += Self.addCounted(MapParser.parse(text, map: CompiledProgram.eventCountMap), to: &statistics)
+            let counts = eventCounts(text)
+            malformedRecords += Self.addCounted(counts, to: &statistics)
+            // After cleared intervals a map holds what came since the last one; so does its derivation.
+            aggregations = program.addingDerived(from: keepIntervals ? counts : sinceLastInterval(counts), to: aggregations)
         case .map(let name, let text):
-            if let map = program.maps.first(where: { $0.name == name }) {
+            if let map = program.maps.first(where: { $0.name == name && $0.fromEventCounts == nil }) {
                 aggregations.append(named(MapParser.parse(text, map: map, names: program.valueNames), map: map))
             }
         case .end:
@@ -180,6 +185,50 @@ public struct Pipeline: Sendable {
     public static func readsStacks(_ program: CompiledProgram) -> Bool {
         program.maps.contains { $0.aggregation.keys.contains(where: StackKey.isStackName) }
             || program.probes.contains { $0.fields.contains { $0.name == "ustack" || $0.name == "kstack" } }
+    }
+
+    /// Keeps the held command's counts and name until the event counts arrive.
+    private mutating func noteHeldCommandMap(_ name: String, _ text: [UInt8]) {
+        if name == CompiledProgram.heldCommandCommMap {
+            // `@tracesh_command_comm[PID]: COMM`
+            let prefix = Array((name + "[").utf8), separator = Array("]: ".utf8)
+            for line in text.split(separator: 0x0a) where line.starts(with: prefix) {
+                let parts = ByteFields.split(Array(line.dropFirst(prefix.count)), by: separator)
+                guard parts.count >= 2, let pid = ByteFields.integer(parts[0]) else {
+                    malformedRecords += 1
+                    continue
+                }
+                heldCommandPid = pid
+                heldCommandComm = Array(parts.dropFirst().joined(separator: separator))
+            }
+        } else if let probe = Int(name.dropFirst(CompiledProgram.heldCommandCountPrefix.count)) {
+            let parsed = MapParser.parse(text, map: CompiledMap(name: name, aggregation: CompiledProgram.eventCountMap.aggregation, keyKinds: []))
+            if case .scalar(let count)? = parsed.rows.first?.value { heldCommandCounts[probe] = count }
+        }
+    }
+
+    /// The event counts, `[probe, pid, comm]: N`, with the held command's rows added.
+    private mutating func eventCounts(_ text: [UInt8]) -> AggregationResult {
+        var counts = MapParser.parse(text, map: CompiledProgram.eventCountMap)
+        if let pid = heldCommandPid {
+            for (probe, count) in heldCommandCounts.sorted(by: { $0.key < $1.key }) {
+                counts.rows.append(.init(keys: [.integer(Int64(probe)), .integer(pid), .bytes(heldCommandComm)], value: .scalar(count)))
+            }
+        } else if !heldCommandCounts.isEmpty {
+            malformedRecords += 1
+        }
+        heldCommandCounts = [:]
+        return counts
+    }
+
+    /// The kernel's event counts (never cleared) less those at the last interval.
+    private func sinceLastInterval(_ counts: AggregationResult) -> AggregationResult {
+        var result = counts
+        result.rows = counts.rows.compactMap { row in
+            guard case .scalar(let value) = row.value, case .scalar(let last)? = lastIntervalCounts[row.keys] else { return row }
+            return value == last ? nil : AggregationResult.Row(keys: row.keys, value: .scalar(value - last))
+        }
+        return result
     }
 
     /// Hands over the completed intervals (the run's front end prints each once).

@@ -49,6 +49,12 @@ public struct CompiledProgram: Hashable, Sendable {
     public static let eventCountMap = CompiledMap(name: "@tracesh_events", aggregation: Aggregation(probe: nil, function: .count, argument: nil, keys: []),
                                                   keyKinds: [.integer, .integer, .string])
 
+    /// Per probe that does not stream, the map without keys counting the held command's own
+    /// events (`CompileOptions.heldCommand`): `@tracesh_command_events_N` for probe index N.
+    public static let heldCommandCountPrefix = "@tracesh_command_events_"
+    /// The held command's pid and comm (as of its exec): `@tracesh_command_comm[PID]: COMM`.
+    public static let heldCommandCommMap = "@tracesh_command_comm"
+
     /// The probes counted in the kernel only (their events do not stream).
     public var countedProbes: [CompiledProbe] { probes.filter { !$0.streams } }
 
@@ -117,12 +123,36 @@ public struct CompiledMap: Hashable, Sendable {
     public var keyKinds: [CompiledField.Kind]
     /// What each integer key names (printed as the name); empty means all plain.
     public var keyNames: [IntegerKind]
+    /// Set when the map is not in the program: its rows are summed from the per-process event
+    /// counts of probes that do not stream (`eventCountMap`), which the kernel keeps anyway.
+    public var fromEventCounts: EventCountDerivation?
 
-    public init(name: String, aggregation: Aggregation, keyKinds: [CompiledField.Kind], keyNames: [IntegerKind] = []) {
+    public init(name: String, aggregation: Aggregation, keyKinds: [CompiledField.Kind], keyNames: [IntegerKind] = [],
+                fromEventCounts: EventCountDerivation? = nil) {
         self.keyNames = keyNames
         self.name = name
         self.aggregation = aggregation
         self.keyKinds = keyKinds
+        self.fromEventCounts = fromEventCounts
+    }
+}
+
+/// How a `count` keyed by nothing, `pid` and/or `comm` is read from the in-kernel event counts
+/// (`@tracesh_events[probe, pid, comm]`) instead of a map of its own: one map update per event
+/// instead of two, which is what makes a count-only run cost what bpftrace's own `count()` does.
+public struct EventCountDerivation: Hashable, Sendable {
+    /// A key of the derived map, in the map's key order.
+    public enum Key: String, Hashable, Sendable, CaseIterable {
+        case pid, comm
+    }
+
+    /// The probes whose events the count adds up.
+    public var probeIndices: [Int]
+    public var keys: [Key]
+
+    public init(probeIndices: [Int], keys: [Key]) {
+        self.probeIndices = probeIndices
+        self.keys = keys
     }
 }
 

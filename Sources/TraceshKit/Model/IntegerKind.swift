@@ -10,4 +10,6 @@ public enum IntegerKind: String, Hashable, Sendable, CaseIterable {
     case signal
     /// A syscall's return value: negative values are `-errno`.
     case errno
+    /// An error number itself (`errno`): positive values print by name, 0 (no error) as `-`.
+    case errnoCode
 }

@@ -152,6 +152,10 @@ public struct ResolvedName: Hashable, Sendable {
         case probeName
         /// The traced function as the user named it (user space only).
         case function
+        /// A return probe's call duration in nanoseconds (entry to return).
+        case latency
+        /// A syscall return probe's error number: `-retval` when negative, else 0.
+        case errno
     }
 
     public var meaning: Meaning
@@ -202,6 +206,13 @@ public enum KernelAccess: Hashable, Sendable {
     /// The return address into the function that made the call the probe sees, which
     /// frame-pointer unwinding skips when the callee keeps no frame pointer (see `StackCodegen`).
     case stackCaller
+    /// A value the call's entry probe read and saved for its return probe (an entry argument
+    /// read at return); the planner adds the entry probe and the map, keyed by thread.
+    indirect case savedAtEntry(KernelAccess)
+    /// The time since the call's entry (`nsecs` minus the entry's saved `nsecs`).
+    case latency
+    /// The error number of a syscall return value: `-ret` when `ret` is negative, else 0.
+    indirect case errno(of: KernelAccess)
 }
 
 /// The integer types a cast may name, with C's widths and signedness.

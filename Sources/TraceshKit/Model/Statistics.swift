@@ -10,6 +10,9 @@ public struct Statistics: Hashable, Sendable {
     public var totalEvents: Int64 = 0
     public var eventsPerProbe: [Int64]
     public var eventsPerProcess: [ProcessKey: Int64] = [:]
+    /// Per probe, the events counted in the kernel by process (probes that do not stream), so a
+    /// per-probe view has its top processes without events.
+    public var countedPerProbeProcess: [Int: [ProcessKey: Int64]] = [:]
     /// Events bpftrace reported lost (its perf buffer overflowed).
     public var lostEvents: Int64 = 0
     /// Events that user-space filters rejected.
@@ -36,6 +39,7 @@ public struct Statistics: Hashable, Sendable {
         totalEvents += count
         if probeIndex >= 0 && probeIndex < eventsPerProbe.count { eventsPerProbe[probeIndex] += count }
         eventsPerProcess[ProcessKey(comm: comm, pid: pid), default: 0] += count
+        countedPerProbeProcess[probeIndex, default: [:]][ProcessKey(comm: comm, pid: pid), default: 0] += count
     }
 
     /// The processes with the most events: most first, then by name and pid for a stable order.

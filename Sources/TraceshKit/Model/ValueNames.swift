@@ -24,6 +24,7 @@ public struct ValueNames: Hashable, Sendable {
         case .syscall: return syscalls[value] ?? "syscall_\(value)"
         case .signal: return signals[value]
         case .errno: return value < 0 && value > Int64.min ? errnos[-value] : nil
+        case .errnoCode: return value == 0 ? "-" : errnos[value]
         }
     }
 

@@ -28,12 +28,18 @@ public enum RunReport {
             let columns = ["timestamp", "pid", "tid", "uid", "cpu", "process_name", "probe", "function", "resolved", "message", "raw_args"]
             return ResultTable(columns: columns, rows: objects.map { object in columns.map { object[$0] ?? .null } })
         }
-        return ResultTable(columns: ["time", "pid", "tid", "comm", "probe", "function", "message", "args"], rows: events.map { event in
+        let table = ResultTable(columns: ["time", "pid", "tid", "comm", "probe", "function", "message", "args"], rows: events.map { event in
             let probe = program.probes[event.probeIndex]
-            let arguments = event.rawArgs.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+            // In a table, the values the message already shows (the format's, first) are not
+            // repeated; CSV keeps them all, for programs that read the columns.
+            let shown = format == .table ? probe.format?.conversions.count ?? 0 : 0
+            let arguments = event.rawArgs.dropFirst(shown).map { "\($0.name)=\($0.value)" }.joined(separator: " ")
             return [.string(clockTime(event.timestamp)), .int(event.pid), .int(event.tid), .bytes(event.comm), .string(probe.name),
                     .string(program.function(of: event)), .bytes(event.message), .string(arguments)]
         })
+        // A table whose every ARGS cell is empty leaves the column out.
+        guard format == .table, !table.rows.isEmpty, table.rows.allSatisfy({ $0.last == .string("") }) else { return table }
+        return ResultTable(columns: Array(table.columns.dropLast()), rows: table.rows.map { Array($0.dropLast()) })
     }
 
     /// `14:03:07.123456789` in local time.
@@ -120,6 +126,7 @@ public enum RunReport {
             let aggregations = run.aggregations.filter { $0.aggregation.probe == nil || $0.aggregation.probe == probe.name }
             var perProbe = Statistics(probeCount: run.program.probes.count)
             for event in probeEvents { perProbe.record(event) }
+            for (key, count) in run.statistics.countedPerProbeProcess[index] ?? [:] { perProbe.eventsPerProcess[key, default: 0] += count }
             perProbe.lostEvents = run.statistics.lostEvents
             var statistics = statisticsJSON(run.statistics, duration: run.duration, probeIndex: index, health: run.health)
             if case .object(var pairs) = statistics {

@@ -10,6 +10,11 @@ public struct CompileOptions: Sendable {
     /// Restrict events to these processes and their descendants (`run -- COMMAND`, `run -p PID,...`);
     /// empty for the whole machine.
     public var traceDescendantsOf: [Int64]
+    /// The command tracesh started held for `run -- COMMAND` (its pid): it execs only after the
+    /// probes are attached, so its comm is known from its exec, and probes that do not stream
+    /// count its events in a map without keys (the cost of bpftrace's own `count()`) instead of
+    /// the per-process map (a hash update per event).
+    public var heldCommand: Int64?
     /// Add the sync probe on tracesh's own `tracesh_sync_marker` (live runs; not in golden tests).
     public var sync: SyncMarker?
     /// Leave tracesh (this process id) and bpftrace out of every probe, in the kernel: each event
@@ -29,7 +34,7 @@ public struct CompileOptions: Sendable {
     /// The stacks every streamed event carries (`set stacks`).
     public var stacks: StackEvents = .off
 
-    public init(framing: EventFraming = .random(), traceDescendantsOf: [Int64] = [], sync: SyncMarker? = nil,
+    public init(framing: EventFraming = .random(), traceDescendantsOf: [Int64] = [], heldCommand: Int64? = nil, sync: SyncMarker? = nil,
                 excludeTracer: Int64? = nil, stream: StreamMode = .auto,
                 interval: TraceDuration? = nil, keepIntervals: Bool = false, stacks: StackEvents = .off) {
         self.stacks = stacks
@@ -37,6 +42,7 @@ public struct CompileOptions: Sendable {
         self.keepIntervals = keepIntervals
         self.framing = framing
         self.traceDescendantsOf = traceDescendantsOf
+        self.heldCommand = heldCommand
         self.sync = sync
         self.excludeTracer = excludeTracer
         self.stream = stream

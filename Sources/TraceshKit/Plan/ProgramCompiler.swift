@@ -32,48 +32,73 @@ public enum ProgramCompiler {
 
     static func emit(_ plan: SessionPlan, catalog: KernelCatalog, options: CompileOptions) throws -> CompiledProgram {
         let framing = options.framing
+        let streams = plan.probes.map { probePlan in
+            options.stream.streams(hasFormat: probePlan.probe.spec.format != nil, aggregationCount: probePlan.attachments.first?.aggregations.count ?? 0)
+        }
+        let derived = EventCountDerivations.plan(plan, streams: streams)
         let maps = plan.aggregations.enumerated().map { index, aggregation in
-            StackCodegen.map(name: "@agg\(index + 1)", aggregation)
+            StackCodegen.map(name: "@agg\(index + 1)", aggregation, fromEventCounts: derived[index])
         }
         var program = BpftraceProgram(comments: ["tracesh: generated bpftrace program (one record per event, framed; see EventFraming)"],
                                       begin: [], verbatimBlocks: [], probes: [], end: [])
         var compiledProbes: [CompiledProbe] = []
         var userFilters: [UserFilter] = []
         var mostStringsPerEvent = 0
+        // The held command execs after the probes attach: its exec tracepoint names it.
+        let heldCommand = options.heldCommand.flatMap { catalog.hasTracepoint("sched:sched_process_exec") ? $0 : nil }
+        var heldCommandCounts: [(BpftraceIdentifier, String)] = []
+        var entryCaptures: [EntryCapture] = []
 
         for (probeIndex, plainPlan) in plan.probes.enumerated() {
             let probePlan = StackCodegen.withStackFields(plainPlan, options.stacks)
             let probe = probePlan.probe
-            let stream = options.stream.streams(hasFormat: probe.spec.format != nil,
-                                                aggregationCount: probePlan.attachments.first?.aggregations.count ?? 0)
-            program.comments.append("probe \(probe.declaration.name): \(probe.resolved.note)" + (stream ? "" : " (counted in the kernel only)"))
+            let stream = streams[probeIndex]
+            let readFromCounts = derived.filter { $0.value.probeIndices.contains(probeIndex) }.keys.sorted().map { "@agg\($0 + 1)" }
+            program.comments.append("probe \(probe.declaration.name): \(probe.resolved.note)" + (stream ? "" : " (counted in the kernel only)")
+                                    + (readFromCounts.isEmpty ? "" : "; \(readFromCounts.joined(separator: ", ")) summed from @tracesh_events"))
             for condition in probePlan.userFilters { userFilters.append(UserFilter(probeIndex: probeIndex, condition: condition)) }
+            // A return probe reading its call's entry (arguments, latency) gets an entry probe.
+            let entry = EntryCapture.plan(probePlan, probeIndex: probeIndex, streams: stream)
+            if let entry { entryCaptures.append(entry) }
             for attachment in probePlan.attachments {
                 var predicate: [BpftraceExpr] = []
                 if let numbers = attachment.attachment.syscallNumbers { predicate.append(syscallPredicate(numbers)) }
-                if !options.traceDescendantsOf.isEmpty { predicate.append(.map(descendantsMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))])) }
+                if !options.traceDescendantsOf.isEmpty { predicate.append(inTracedTree(options.traceDescendantsOf)) }
                 // (A run of `-- COMMAND` is scoped to the command's tree already.)
                 if let tracer = options.excludeTracer, options.traceDescendantsOf.isEmpty {
                     predicate.append(.binary(.and, .binary(.notEqual, .builtin(BpftraceIdentifier(known: "pid")), .integer(tracer)),
                                              .binary(.notEqual, .builtin(BpftraceIdentifier(known: "comm")), .string("bpftrace"))))
                 }
-                for condition in attachment.predicates { predicate.append(try BpftraceEmitter.number(condition)) }
+                let scope = predicate
+                let conditions = try attachment.predicates.map { try BpftraceEmitter.number($0, entry: entry) }
+                if entry == nil { predicate += conditions }
                 var body = StackCodegen.prologue(probePlan, attachment, streams: stream)
                 if stream {
                     mostStringsPerEvent = max(mostStringsPerEvent, probePlan.fields.filter { $0.kind == .string }.count)
                     let conversions = headerConversions + probePlan.fields.map { $0.kind == .string ? "%s" : "%lld" }
                     let header: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["nsecs", "pid", "tid", "uid", "gid", "cpu", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
-                    let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0) : try BpftraceEmitter.number($0) }
+                    let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0, entry: entry) : try BpftraceEmitter.number($0, entry: entry) }
                     body.append(.printf(framedFormat: framing.printfFormat(kind: .event, conversions: conversions), header + values))
                 } else {
                     // Not streamed: its events are counted here, by probe and process, so `stats`
                     // and `top` stay exact (one map update instead of one perf-buffer record).
                     let keys: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["pid", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
-                    body.append(.assign(.map(eventCountIdentifier, keys: keys), .call(.count, [])))
+                    let count = BpftraceStatement.assign(.map(eventCountIdentifier, keys: keys), .call(.count, []))
+                    if let heldCommand {
+                        // Most events of a `run -- COMMAND` are the command's own: a count without
+                        // keys costs what bpftrace's own `count()` does, a hash update twice that.
+                        let name = CompiledProgram.heldCommandCountPrefix + String(probeIndex)
+                        let identifier = BpftraceIdentifier(known: String(name.dropFirst()))
+                        if !heldCommandCounts.contains(where: { $0.1 == name }) { heldCommandCounts.append((identifier, name)) }
+                        body.append(.ifElse(.binary(.equal, .builtin(BpftraceIdentifier(known: "pid")), .integer(heldCommand)),
+                                            then: [.assign(.map(identifier, keys: []), .call(.count, []))], else: [count]))
+                    } else {
+                        body.append(count)
+                    }
                 }
-                for (index, argument, keys) in attachment.aggregations {
+                for (index, argument, keys) in attachment.aggregations where derived[index] == nil {
                     let aggregation = maps[index].aggregation
-                    let value = try argument.map(BpftraceEmitter.number)
+                    let value = try argument.map { try BpftraceEmitter.number($0, entry: entry) }
                     let call: BpftraceExpr
                     switch aggregation.function {
                     case .count: call = .call(.count, [])
@@ -84,12 +109,17 @@ public enum ProgramCompiler {
                     case .hist: call = .call(.hist, [value!])
                     case .lhist(let min, let max, let step): call = .call(.lhist, [value!, .integer(min), .integer(max), .integer(step)])
                     }
-                    let target = BpftraceExpr.map(mapIdentifier(index), keys: try StackCodegen.keys(keys))
+                    let target = BpftraceExpr.map(mapIdentifier(index), keys: try StackCodegen.keys(keys, entry: entry))
                     body.append(.assign(target, call))
                 }
-                program.probes.append(BpftraceProbe(attachPoint: attachment.attachment.probe, predicate: predicate, body: body))
                 if StackCodegen.readsUserStacks(probePlan, attachment, streams: stream) {
                     program.probes.append(StackCodegen.firstSightProbe(attachPoint: attachment.attachment.probe, predicate: predicate, framing: framing))
+                }
+                if let entry, let entryProbe = try entry.entryProbe(attachment.attachment, scope: scope) {
+                    program.probes.append(entryProbe)
+                    program.probes.append(entry.returnProbe(attachPoint: attachment.attachment.probe, scope: scope, conditions: conditions, body: body))
+                } else {
+                    program.probes.append(BpftraceProbe(attachPoint: attachment.attachment.probe, predicate: predicate, body: body))
                 }
             }
             let functionKey = probe.resolved.isEverySyscall ? AttachmentScope.syscallKey : nil
@@ -109,15 +139,34 @@ public enum ProgramCompiler {
                                                 predicate: [.map(descendantsMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))])],
                                                 body: [.assign(.map(descendantsMap, keys: [.field(BpftraceIdentifier(known: "child_pid"))]), .integer(1))]))
         }
+        if !entryCaptures.isEmpty {
+            // sched_process_exit is on every kernel with tracepoints (the test fixture's catalog lists a few only).
+            program.probes.append(EntryCapture.exitCleanup(entryCaptures))
+            program.comments.append("entry maps: saved at each call's entry by tid, deleted at its return or when the thread exits (see EntryCapture)")
+        }
         program.begin.append(.printf(framedFormat: framing.printfFormat(kind: .start, conversions: ["%llu"]), [.builtin(BpftraceIdentifier(known: "nsecs"))]))
-        let printed = maps.indices.map { (mapIdentifier($0), maps[$0].name) }
-        let counts = compiledProbes.contains(where: { !$0.streams }) ? [(eventCountIdentifier, CompiledProgram.eventCountMap.name)] : []
+        let printed = maps.indices.filter { derived[$0] == nil }.map { (mapIdentifier($0), maps[$0].name) }
+        if let heldCommand, !heldCommandCounts.isEmpty {
+            let pid = BpftraceExpr.builtin(BpftraceIdentifier(known: "pid"))
+            let comm = BpftraceExpr.builtin(BpftraceIdentifier(known: "comm"))
+            let commMap = BpftraceIdentifier(known: String(CompiledProgram.heldCommandCommMap.dropFirst()))
+            // A placeholder until the exec names it (BEGIN runs as bpftrace).
+            program.begin.append(.assign(.map(commMap, keys: [.integer(heldCommand)]), comm))
+            program.probes.append(BpftraceProbe(attachPoint: "tracepoint:sched:sched_process_exec",
+                                                predicate: [.binary(.equal, pid, .integer(heldCommand))],
+                                                body: [.assign(.map(commMap, keys: [pid]), comm)]))
+            heldCommandCounts.insert((commMap, CompiledProgram.heldCommandCommMap), at: 0)
+        }
+        // The held command's counts come first: the pipeline adds them to the event counts' rows.
+        let counts = compiledProbes.contains(where: { !$0.streams }) ? heldCommandCounts + [(eventCountIdentifier, CompiledProgram.eventCountMap.name)] : []
         if let interval = options.interval {
             program.probes.append(intervalProbe(interval, maps: printed, counts: counts, keep: options.keepIntervals, framing: framing))
         }
         program.end += printMaps(printed + counts, clear: true, framing: framing)
         if options.interval != nil { program.end.append(.call(.call(.clear, [.map(intervalCounter, keys: [])]))) }
         if !options.traceDescendantsOf.isEmpty { program.end.append(.call(.call(.clear, [.map(descendantsMap, keys: [])]))) }
+        // Calls still in flight: bpftrace would print their entries at exit.
+        for map in entryCaptures.flatMap(\.maps) { program.end.append(.call(.call(.clear, [.map(map, keys: [])]))) }
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
         program.end = StackCodegen.end(program, framing: framing)
 
@@ -130,6 +179,15 @@ public enum ProgramCompiler {
         return CompiledProgram(source: BpftracePrinter.print(program), framing: framing, probes: compiledProbes, maps: maps,
                                userFilters: userFilters, stringLength: stringLength, sync: options.sync,
                                valueNames: valueNames(plan, maps: maps, catalog: catalog))
+    }
+
+    /// Whether the event's process is one of `roots` or a descendant: the roots are compared
+    /// first, so their own events (most of a traced command's) skip the map lookup.
+    static func inTracedTree(_ roots: [Int64]) -> BpftraceExpr {
+        let pid = BpftraceExpr.builtin(BpftraceIdentifier(known: "pid"))
+        return roots.reversed().reduce(.map(descendantsMap, keys: [pid])) { rest, root in
+            .binary(.or, .binary(.equal, pid, .integer(root)), rest)
+        }
     }
 
     /// `print()` each map after a map record naming it (the text up to the next record is its
@@ -190,7 +248,7 @@ public enum ProgramCompiler {
         let syscalls = kinds.contains(.syscall) || plan.probes.contains { $0.probe.resolved.isEverySyscall }
         return ValueNames(syscalls: syscalls ? catalog.syscallTable().names : [:],
                           signals: kinds.contains(.signal) ? SignalNames.system : [:],
-                          errnos: kinds.contains(.errno) ? ErrnoNames.system : [:])
+                          errnos: kinds.contains(.errno) || kinds.contains(.errnoCode) ? ErrnoNames.system : [:])
     }
 
     static func mapIdentifier(_ index: Int) -> BpftraceIdentifier { BpftraceIdentifier(known: "agg\(index + 1)") }

@@ -94,16 +94,16 @@ enum StackCodegen {
     }
 
     /// Map keys: each user stack preceded by `pid` and the caller.
-    static func keys(_ keys: [ResolvedExpression]) throws -> [BpftraceExpr] {
+    static func keys(_ keys: [ResolvedExpression], entry: EntryCapture? = nil) throws -> [BpftraceExpr] {
         try keys.flatMap { key -> [BpftraceExpr] in
-            let emitted = try BpftraceEmitter.emit(key)
+            let emitted = try BpftraceEmitter.emit(key, entry: entry)
             if case .stack(let stack) = emitted, stack.user { return [.builtin(BpftraceIdentifier(known: "pid")), .variable(callerVariable), emitted] }
             return [emitted]
         }
     }
 
     /// The map's printed key kinds and names with the hidden pids in place.
-    static func map(name: String, _ plan: AggregationPlan) -> CompiledMap {
+    static func map(name: String, _ plan: AggregationPlan, fromEventCounts: EventCountDerivation? = nil) -> CompiledMap {
         var kinds: [CompiledField.Kind] = [], names: [IntegerKind] = []
         for (index, key) in plan.aggregation.keys.enumerated() {
             if let stack = StackKey(key), stack.user {
@@ -113,7 +113,8 @@ enum StackCodegen {
             if index < plan.keyKinds.count { kinds.append(plan.keyKinds[index]) }
             names.append(index < plan.keyNames.count ? plan.keyNames[index] : .plain)
         }
-        return CompiledMap(name: name, aggregation: plan.aggregation, keyKinds: kinds, keyNames: plan.keyNames.isEmpty ? [] : names)
+        return CompiledMap(name: name, aggregation: plan.aggregation, keyKinds: kinds, keyNames: plan.keyNames.isEmpty ? [] : names,
+                           fromEventCounts: fromEventCounts)
     }
 
     /// Whether an attachment reads user stacks (so its processes' maps are wanted).

@@ -110,6 +110,10 @@ public struct ExpressionResolver {
             let (resolved, type) = try scope.returnValue(at: location)
             return ResolvedExpression(.name(resolved), type: type, placement: namePlacement, at: location)
         }
+        if name == "latency" || name == "errno" {
+            let (resolved, type) = name == "latency" ? try scope.latency(at: location) : try scope.errorNumber(at: location)
+            return ResolvedExpression(.name(resolved), type: type, placement: namePlacement, at: location)
+        }
         if let number = NameTable.argumentNumber(name) {
             guard (1...6).contains(number) else {
                 throw Diagnostic("'\(name)' is out of range: arguments are arg1 to arg6", at: location)
@@ -161,6 +165,8 @@ public struct ExpressionResolver {
         if op == .equal || op == .notEqual {
             if let number = try syscallLiteral(right, comparedWith: left) { right = number }
             if let number = try syscallLiteral(left, comparedWith: right) { left = number }
+            if let number = try errnoLiteral(right, comparedWith: left) { right = number }
+            if let number = try errnoLiteral(left, comparedWith: right) { left = number }
         }
         var placement = left.placement.intersection(right.placement)
         if op.isComparison && (left.type == .string || right.type == .string) {
@@ -184,6 +190,17 @@ public struct ExpressionResolver {
         guard other.integerKind == .syscall, other.type == .integer, case .string(let name) = value.node else { return nil }
         guard let number = scope.syscallNumber(name) else {
             throw Diagnostic("no syscall '\(name)' with a known number (\(SyscallTable.defaultHeader))", at: value.location)
+        }
+        return ResolvedExpression(.integer(number), type: .integer, placement: .both, at: value.location)
+    }
+
+    /// `"ENOENT"` compared with `errno` is that error's number, known when the program is compiled.
+    private func errnoLiteral(_ value: ResolvedExpression, comparedWith other: ResolvedExpression) throws -> ResolvedExpression? {
+        guard other.integerKind == .errnoCode, other.type == .integer, case .string(let name) = value.node else { return nil }
+        guard let number = ErrnoNames.system.first(where: { $0.value == name })?.key else {
+            let close = Suggestions.closest(to: name, in: Array(Set(ErrnoNames.system.values)))
+            throw Diagnostic("no error named '\(name)' (\(ErrnoNames.defaultHeaders.joined(separator: ", ")))"
+                             + (close.isEmpty ? "" : "; did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"), at: value.location)
         }
         return ResolvedExpression(.integer(number), type: .integer, placement: .both, at: value.location)
     }

@@ -11,6 +11,10 @@ public protocol NameScope {
     func argument(_ number: Int, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType)
     func field(_ name: String, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType)
     func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType)
+    /// `latency`: a return probe's call duration.
+    func latency(at location: SourceLocation) throws -> (ResolvedName, ValueType)
+    /// `errno`: a syscall return probe's error number.
+    func errorNumber(at location: SourceLocation) throws -> (ResolvedName, ValueType)
     /// Names to suggest for a misspelling (besides the table's own).
     var extraNames: [String] { get }
     /// `function` when this probe has one per event (an every-syscall probe: the syscall
@@ -63,8 +67,19 @@ public struct AttachmentScope: NameScope {
         case .everySyscallEntry:
             // raw_syscalls gives the six argument registers; what each means depends on the syscall.
             return (ResolvedName(meaning: .argument(number), spelling: spelling, kernel: .tracepointFieldElement("args", number - 1), captureKey: spelling), .integer)
-        case .syscallExit, .everySyscallExit, .uretprobe:
-            throw Diagnostic("'\(spelling)' is an entry argument, which a return probe cannot read yet (bpftrace sees only the return value at \(probe.kind == .uretprobe ? "function return" : "syscall exit")); use retval, or a separate entry probe (p::\(target))", at: location)
+        case .syscallExit:
+            // Read by the entry probe, saved by thread, read back here (see EntryCapture).
+            let fields = attachment.syscallArguments
+            guard number <= fields.count, !fields[number - 1].name.isEmpty else {
+                let syscall = attachment.probe.split(separator: "_").last.map(String.init) ?? "this syscall"
+                throw Diagnostic("'\(spelling)' does not exist: \(syscall) takes \(fields.count) argument\(fields.count == 1 ? "" : "s")"
+                                 + (fields.isEmpty ? "" : " (" + fields.enumerated().map { "arg\($0.offset + 1) = \($0.element.name)" }.joined(separator: ", ") + ")"), at: location)
+            }
+            return Self.atEntry(Self.fieldValue(fields[number - 1], meaning: .argument(number), spelling: spelling, captureKey: spelling, memory: .user))
+        case .everySyscallExit:
+            return Self.atEntry((ResolvedName(meaning: .argument(number), spelling: spelling, kernel: .tracepointFieldElement("args", number - 1), captureKey: spelling), .integer))
+        case .uretprobe:
+            return Self.atEntry((ResolvedName(meaning: .argument(number), spelling: spelling, kernel: .builtin("arg\(number - 1)"), captureKey: spelling), .integer))
         case .tracepoint:
             throw Diagnostic("tracepoints have named fields, not '\(spelling)': use args->NAME (" + fieldList() + ")", at: location)
         case .uprobe, .usdt:
@@ -76,6 +91,10 @@ public struct AttachmentScope: NameScope {
     public func field(_ name: String, spelling: String, at location: SourceLocation) throws -> (ResolvedName, ValueType) {
         guard let format = attachment.format else {
             throw Diagnostic("'\(spelling)': only tracepoints and syscalls have named fields", at: location)
+        }
+        // A syscall return probe reads its entry's parameters as the entry saved them.
+        if probe.kind == .syscallExit, format.field(named: name) == nil, let field = attachment.syscallArguments.first(where: { $0.name == name }) {
+            return Self.atEntry(Self.fieldValue(field, meaning: .field(name), spelling: spelling, captureKey: name, memory: .user))
         }
         guard let field = format.field(named: name) else {
             let close = Suggestions.closest(to: name, in: format.fields.map(\.name))
@@ -124,6 +143,32 @@ public struct AttachmentScope: NameScope {
         // A syscall returns -errno on failure; a user function's return value is just a number.
         return (ResolvedName(meaning: .returnValue, spelling: "retval", kernel: access, captureKey: "retval",
                              integerKind: probe.kind == .uretprobe ? .plain : .errno), .integer)
+    }
+
+    /// `latency` on a return probe: the time since the call's entry, which an entry probe saves.
+    public func latency(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        guard probe.hasReturnValue else {
+            throw Diagnostic("'latency' is the time from a call's entry to its return, so only return probes have it; \(probeLabel) (\(attachment.probe)) is not one"
+                             + (probe.kind == .syscallEntry || probe.kind == .uprobe ? " (use r:\(probe.kind == .uprobe ? "LIBRARY" : ""):\(target))" : ""), at: location)
+        }
+        return (ResolvedName(meaning: .latency, spelling: "latency", kernel: .latency, captureKey: "latency"), .integer)
+    }
+
+    /// `errno` on a syscall return probe: `-ret` when the syscall failed, else 0.
+    public func errorNumber(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        guard probe.kind == .syscallExit || probe.kind == .everySyscallExit else {
+            let why = probe.kind == .uretprobe ? "a user function's return value carries no error number (use retval)" : "\(probeLabel) (\(attachment.probe)) is not a syscall return probe (r::\(target))"
+            throw Diagnostic("'errno' is a syscall's error on return; " + why, at: location)
+        }
+        // Events carry retval; user space computes errno from it.
+        return (ResolvedName(meaning: .errno, spelling: "errno", kernel: .errno(of: .tracepointField("ret")), captureKey: "retval", integerKind: .errnoCode), .integer)
+    }
+
+    /// A value the return probe reads as its entry saved it.
+    static func atEntry(_ value: (ResolvedName, ValueType)) -> (ResolvedName, ValueType) {
+        var (name, type) = value
+        name.kernel = name.kernel.map { .savedAtEntry($0) }
+        return (name, type)
     }
 
     /// A tracepoint field as a value: a `char *` stays an address until read, a `__data_loc`
@@ -176,6 +221,19 @@ public struct CapturedScope: NameScope {
     public func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
         try captured("retval", meaning: .returnValue, spelling: "retval", at: location)
     }
+
+    public func latency(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        try captured("latency", meaning: .latency, spelling: "latency", at: location)
+    }
+
+    public func errorNumber(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        guard probe.resolved.hasPrefix("syscalls:sys_exit_") || probe.resolved == "raw_syscalls:sys_exit" else {
+            throw Diagnostic("'errno' is a syscall's error on return; probe '\(probe.name)' (\(probe.function)) is not a syscall return probe", at: location)
+        }
+        var (name, type) = try captured("retval", meaning: .errno, spelling: "errno", at: location)
+        name.integerKind = .errnoCode
+        return (name, type)
+    }
 }
 
 /// No probe yet (a filter entered first): probe-dependent names are accepted here and checked
@@ -193,5 +251,11 @@ public struct UnboundScope: NameScope {
     }
     public func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
         (ResolvedName(meaning: .returnValue, spelling: "retval", kernel: .builtin("retval"), captureKey: "retval"), .integer)
+    }
+    public func latency(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        (ResolvedName(meaning: .latency, spelling: "latency", kernel: .latency, captureKey: "latency"), .integer)
+    }
+    public func errorNumber(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
+        (ResolvedName(meaning: .errno, spelling: "errno", kernel: .errno(of: .builtin("retval")), captureKey: "retval", integerKind: .errnoCode), .integer)
     }
 }

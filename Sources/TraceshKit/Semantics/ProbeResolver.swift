@@ -86,7 +86,8 @@ public struct ProbeResolver: Sendable {
             let arguments = family.count == 1 ? entry.syscallArguments : reference.map { wanted in
                 entry.syscallArguments.first { $0.name == wanted.name } ?? TracepointFormat.Field(name: "", type: "", isSigned: false)
             }
-            attachments.append(.init(probe: "tracepoint:" + tracepoint, format: format, syscallArguments: arguments))
+            attachments.append(.init(probe: "tracepoint:" + tracepoint, format: format, syscallArguments: arguments,
+                                     entryProbe: isReturn ? "tracepoint:syscalls:sys_enter_\(name)" : nil))
         }
         var note = "\(spec.target) -> " + attachments.map { String($0.probe.dropFirst("tracepoint:".count)) }.joined(separator: ", ")
         if family.count > 1 { note += " (sys_open covers the open family libc uses: \(family.joined(separator: ", ")))" }
@@ -140,6 +141,7 @@ public struct ProbeResolver: Sendable {
         if numbers != nil, !unnumbered.isEmpty { note += "; left out, no number known: " + unnumbered.joined(separator: ", ") }
         var attachment = ResolvedProbe.Attachment(probe: "tracepoint:" + raw, format: format, syscallArguments: [])
         attachment.syscallNumbers = numbers
+        if isReturn { attachment.entryProbe = "tracepoint:raw_syscalls:sys_enter" }
         return ResolvedProbe(kind: isReturn ? .everySyscallExit : .everySyscallEntry, attachments: [attachment], note: note)
     }
 
@@ -193,7 +195,8 @@ public struct ProbeResolver: Sendable {
         let kind: ResolvedProbe.Kind = isReturn ? .uretprobe : .uprobe
         let note = preferUSDT ? "u:\(library):\(spec.target) -> uprobe on function \(spec.target) in \(path) (no USDT probe of that name)"
                               : "\(spec.type.rawValue):\(library):\(spec.target) -> \(kind.rawValue) on \(path)"
-        return ResolvedProbe(kind: kind, attachments: [.init(probe: "\(isReturn ? "uretprobe" : "uprobe"):\(quotedPath):\(spec.target)", format: nil, syscallArguments: [])],
+        return ResolvedProbe(kind: kind, attachments: [.init(probe: "\(isReturn ? "uretprobe" : "uprobe"):\(quotedPath):\(spec.target)", format: nil, syscallArguments: [],
+                                                             entryProbe: isReturn ? "uprobe:\(quotedPath):\(spec.target)" : nil)],
                              note: note)
     }
 }

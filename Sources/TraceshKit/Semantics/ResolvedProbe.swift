@@ -27,6 +27,9 @@ public struct ResolvedProbe: Hashable, Sendable {
         public var syscallArguments: [TracepointFormat.Field]
         /// For a raw_syscalls probe: the syscall numbers it keeps, ascending; nil keeps every one.
         public var syscallNumbers: [Int64]? = nil
+        /// For a return probe: the probe that sees the same call's entry (`sys_enter_X` for
+        /// `sys_exit_X`, the uprobe of a uretprobe), where entry values and the start time are saved.
+        public var entryProbe: String? = nil
     }
 
     public var kind: Kind

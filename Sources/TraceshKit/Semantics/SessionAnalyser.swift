@@ -161,6 +161,11 @@ public struct SessionAnalyser: Sendable {
             values.append(try resolver.resolve(Expression(.identifier("retval"))))
             fields.append(CompiledField(name: "retval", kind: .integer))
         }
+        // ... and its call's duration, so `events where latency > N` works after the run.
+        if probe.resolved.hasReturnValue, !fields.contains(where: { $0.name == "latency" }) {
+            values.append(try resolver.resolve(Expression(.identifier("latency"))))
+            fields.append(CompiledField(name: "latency", kind: .integer))
+        }
         // An every-syscall probe's events carry their syscall's number: it is their function.
         if probe.resolved.isEverySyscall, !fields.contains(where: { $0.name == AttachmentScope.syscallKey }) {
             values.append(try resolver.resolve(Expression(.identifier("function"))))

@@ -114,8 +114,11 @@ extension Interpreter {
                     return .interrupted
                 }
                 progress?(run.status)
+                reportIntervals(run)
             }
             progress?(run.status)
+            // A background run's intervals wait for 'wait' (the newest Pipeline.intervalLimit).
+            reportIntervals(run)
             if run.claimReport() { report(run) }
             if let failure = run.status.failure { failures.append("run \(run.id) failed: \(failure)") }
         }

@@ -45,6 +45,10 @@ public enum Recording {
                     ("agg", .string("agg " + map.aggregation.scopedBody)),
                     ("key_kinds", .array(map.keyKinds.map { .string($0 == .integer ? "integer" : "string") })),
                     ("key_names", .array(map.keyNames.map { .string($0.rawValue) })),
+                    ("from_event_counts", map.fromEventCounts.map { derivation in
+                        .object([("probes", .array(derivation.probeIndices.map { .int(Int64($0)) })),
+                                 ("keys", .array(derivation.keys.map { .string($0.rawValue) }))])
+                    } ?? .null),
                 ])
             })),
             // The names as they were when recorded, so a replay elsewhere prints the same.
@@ -102,7 +106,12 @@ public enum Recording {
                 }
                 let kinds = (map["key_kinds"] as? [String] ?? []).map { $0 == "integer" ? CompiledField.Kind.integer : .string }
                 let keyNames = (map["key_names"] as? [String] ?? []).map { IntegerKind(rawValue: $0) ?? .plain }
-                return CompiledMap(name: map["name"] as? String ?? "", aggregation: aggregation, keyKinds: kinds, keyNames: keyNames)
+                let derivation = (map["from_event_counts"] as? [String: Any]).map { object in
+                    EventCountDerivation(probeIndices: (object["probes"] as? [NSNumber] ?? []).map(\.intValue),
+                                         keys: (object["keys"] as? [String] ?? []).compactMap(EventCountDerivation.Key.init(rawValue:)))
+                }
+                return CompiledMap(name: map["name"] as? String ?? "", aggregation: aggregation, keyKinds: kinds, keyNames: keyNames,
+                                   fromEventCounts: derivation)
             }
             let userFilters = try filters.map { filter in
                 UserFilter(probeIndex: (filter["probe_index"] as? NSNumber)?.intValue,

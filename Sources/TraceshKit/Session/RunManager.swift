@@ -92,6 +92,7 @@ public final class RunManager: Sendable {
         do {
             program = try ProgramCompiler.compile(graph, catalog: catalog,
                                                   options: CompileOptions(traceDescendantsOf: command.map { [Int64($0.pid)] } ?? request.processes.map(Int64.init),
+                                                                         heldCommand: command.map { Int64($0.pid) },
                                                                          sync: SyncMarker.forThisProcess(),
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
                                                                          stream: Settings.streamMode(graph),

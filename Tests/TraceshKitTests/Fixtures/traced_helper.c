@@ -8,6 +8,7 @@
  *   traced_helper getpid N       N getpid(2) calls (through syscall(2): libc may not ask the kernel)
  *   traced_helper gated PATH N   wait for a byte on stdin, then start a child; each opens PATH N
  *                                times; exits once the child has (a process to attach to: -p)
+ *   traced_helper naps N MS      N clock_nanosleep(2) calls of MS milliseconds (return-probe latency)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -92,6 +93,17 @@ int main(int argc, char **argv) {
         while (read(0, buffer, sizeof buffer) > 0) {}
         return 0;
     }
-    fprintf(stderr, "usage: traced_helper open PATH N | weird DIR | read N | call N | sleep | getpid N | gated PATH N\n");
+    /* ---- Return-probe modes (issue 13: latency and entry arguments at return) ---- */
+    /* traced_helper naps N MS: N clock_nanosleep(2) calls of MS milliseconds each */
+    if (argc >= 4 && strcmp(argv[1], "naps") == 0) {
+        long count = atol(argv[2]), ms = atol(argv[3]);
+        struct timespec nap = { ms / 1000, (ms % 1000) * 1000000L };
+        for (long i = 0; i < count; i++) {
+            if (clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, NULL) != 0) return 1;
+        }
+        return 0;
+    }
+    /* ---- end of return-probe modes ---- */
+    fprintf(stderr, "usage: traced_helper open PATH N | weird DIR | read N | call N | sleep | getpid N | gated PATH N | naps N MS\n");
     return 2;
 }

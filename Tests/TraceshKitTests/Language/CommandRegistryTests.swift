@@ -36,13 +36,14 @@ import Testing
         }
     }
 
-    /// The README's command list and settings table are the registry's, so documentation cannot
+    /// The README's command list, settings table and expression names are the registries', so documentation cannot
     /// drift from the language. `TRACESH_UPDATE_README=1 swift test --filter CommandRegistryTests`
     /// rewrites them between their markers.
     @Test func readmeListsEveryCommandAndSetting() throws {
         let path = Self.repositoryRoot + "/README.md"
         var readme = try String(contentsOfFile: path, encoding: .utf8)
-        let sections = [("commands", "```\n" + CommandHelp.readmeCommandList() + "\n```"), ("settings", CommandHelp.readmeSettingsTable())]
+        let sections = [("commands", "```\n" + CommandHelp.readmeCommandList() + "\n```"), ("settings", CommandHelp.readmeSettingsTable()),
+                        ("expressions", "```\n" + NameTable.helpLines.joined(separator: "\n") + "\n```")]
         for (name, expected) in sections {
             let begin = "<!-- generated \(name): begin -->\n", end = "\n<!-- generated \(name): end -->"
             let range = try #require(readme.range(of: begin).flatMap { start in

@@ -125,4 +125,19 @@ private func parsed(_ text: String) -> TraceshKit.Expression {
         #expect(results.map { $0.first ?? [] } == [["message"], ["kind", "name", "value"], ProbeSuggester.table(for: "file").columns, ["text"]])
         #expect(results.last?.last?.first?.hasPrefix("usage: quit") == true)
     }
+
+    /// A table does not repeat in ARGS what MESSAGE shows (the format's values); the column
+    /// goes when nothing is left in it. CSV keeps every value.
+    @Test func theEventsTableDoesNotRepeatTheMessageInArgs() {
+        let table = RunReport.eventsTable([Self.event], program: Self.program, format: .table)
+        #expect(table.columns == ["time", "pid", "tid", "comm", "probe", "function", "message"])
+        let csv = RunReport.eventsTable([Self.event], program: Self.program, format: .csv)
+        #expect(csv.columns.last == "args" && csv.rows.first?.last == .string("arg2=" + Self.awkward))
+
+        var extra = Self.event
+        extra.rawArgs.append(NamedValue(name: "latency", value: .integer(2854)))
+        let withExtra = RunReport.eventsTable([Self.event, extra], program: Self.program, format: .table)
+        #expect(withExtra.columns.last == "args")
+        #expect(withExtra.rows.map { $0.last } == [.string(""), .string("latency=2854")])
+    }
 }

@@ -8,6 +8,8 @@ enum GoldenPrograms {
         var name: String
         var script: String
         var descendantsOf: [Int64] = []
+        /// `run -- COMMAND`: the held command's pid.
+        var heldCommand: Int64?
         var testDescription: String { name }
     }
 
@@ -53,9 +55,21 @@ enum GoldenPrograms {
             agg s: count by function
             agg x: count by function, retval
             """),
+        // Return probes reading their call's entry: arguments saved at entry by tid (the path
+        // read at return from the saved pointer), latency, errno; the entry maps cleaned up.
+        Case(name: "return_entry_arguments", script: """
+            probe fo = r::sys_openat (retval < 0) "%s %d", arg2@user, retval
+            filter fo: latency > 1000 && errno != "EAGAIN"
+            agg fo: count by errno, comm
+            agg fo: hist latency
+            """),
+        Case(name: "uretprobe_entry_argument", script: #"probe ge = r:c:getenv "getenv(%s) = %llx", arg1, retval"#),
+        Case(name: "every_syscall_return_latency", script: "probe x = r::sys_*read* \"fd %d\", arg1\nagg x: avg latency by comm"),
         Case(name: "descendants_of_command", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242]),
         // `run -p 4242,4343`: both are seeds of the descendants map.
         Case(name: "descendants_of_processes", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242, 4343]),
+        // `run -- COMMAND` with a count-only probe: the command's own events go to a map without keys.
+        Case(name: "held_command_count", script: "probe rd = sys_read\nagg rd: count by comm", descendantsOf: [4242], heldCommand: 4242),
         // Stacks (issue 13): user stacks keyed with a hidden pid, a first-sight `P` record per
         // process; kernel stacks alone; `set stacks both` on every streamed event.
         Case(name: "stack_keys", script: """
@@ -81,6 +95,7 @@ enum GoldenPrograms {
         let graph = try graph(golden, catalog: catalog)
         return try ProgramCompiler.compile(graph, catalog: catalog,
                                            options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: golden.descendantsOf,
+                                                                   heldCommand: golden.heldCommand,
                                                                    stream: Settings.streamMode(graph), stacks: Settings.stackEvents(graph)))
     }
 }

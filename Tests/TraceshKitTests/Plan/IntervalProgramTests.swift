@@ -38,8 +38,8 @@ import Testing
         }
     }
 
-    func program(every interval: TraceDuration, keep: Bool) throws -> CompiledProgram {
-        let graph = try GoldenPrograms.graph(.init(name: "interval", script: "probe rd = sys_read\nagg rd: count by comm"), catalog: Fixtures.catalog)
+    func program(every interval: TraceDuration, keep: Bool, aggregation: String = "sum arg3 by comm") throws -> CompiledProgram {
+        let graph = try GoldenPrograms.graph(.init(name: "interval", script: "probe rd = sys_read\nagg rd: \(aggregation)"), catalog: Fixtures.catalog)
         return try ProgramCompiler.compile(graph, catalog: Fixtures.catalog,
                                            options: CompileOptions(framing: Fixtures.framing, interval: interval, keepIntervals: keep))
     }
@@ -94,5 +94,32 @@ import Testing
         #expect(pipeline.statistics.totalEvents == 13)
         #expect(pipeline.aggregations.first?.rows.first?.value == .scalar(1))
         #expect(pipeline.malformedRecords == 0 && pipeline.ended)
+    }
+
+    /// A count read from the event counts (no map of its own) follows the intervals too: each
+    /// interval's rows are its own events, and the run's last result what came after the last one.
+    @Test func aCountSummedFromTheEventCountsFollowsTheIntervals() throws {
+        let program = try program(every: .seconds(1), keep: false, aggregation: "count by comm")
+        #expect(program.maps.first?.fromEventCounts == EventCountDerivation(probeIndices: [0], keys: [.comm]))
+        let framing = program.framing
+        func record(_ kind: EventFraming.Kind, _ fields: [String]) -> [UInt8] {
+            framing.recordStart + Array(kind.rawValue.utf8) + fields.flatMap { framing.fieldSeparator + Array($0.utf8) } + framing.recordEnd
+        }
+        var bytes: [UInt8] = record(.start, ["1000000000"])
+        for (number, cumulative) in [(1, "@tracesh_events[0, 42, reader]: 5\n"), (2, "@tracesh_events[0, 42, reader]: 12\n@tracesh_events[0, 43, reader]: 1\n")] {
+            bytes += record(.interval, [String(number), String(1_000_000_000 * (number + 1))])
+            bytes += record(.map, ["@tracesh_events"]) + Array((cumulative + "\n").utf8)
+            bytes += record(.intervalEnd, [String(number)])
+        }
+        bytes += record(.map, ["@tracesh_events"]) + Array("@tracesh_events[0, 42, reader]: 14\n@tracesh_events[0, 43, reader]: 1\n\n".utf8)
+        bytes += record(.end, [])
+        var scanner = EventScanner(framing: framing)
+        var pipeline = Pipeline(program: program, clockOffset: 0, maxEvents: 10)
+        for scanned in scanner.feed(bytes) + scanner.finish() { pipeline.consume(scanned) }
+        let reader = [TraceValue.bytes(Array("reader".utf8))]
+        #expect(pipeline.takeIntervals().map { $0.aggregations.map(\.rows) } == [[[.init(keys: reader, value: .scalar(5))]],
+                                                                                [[.init(keys: reader, value: .scalar(8))]]])
+        #expect(pipeline.aggregations.map(\.rows) == [[.init(keys: reader, value: .scalar(2))]])
+        #expect(pipeline.statistics.totalEvents == 15)
     }
 }

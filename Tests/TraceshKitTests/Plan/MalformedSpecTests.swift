@@ -37,12 +37,15 @@ import Testing
         ("probe o = sys_openat\nfilter o: args->nope == 1", "2:11: error: probe 'o': syscalls:sys_enter_openat has no field 'nope'"),
         ("probe o = sys_openat\nagg o: sum comm", "2:12: error: probe 'o': 'comm' is a string; a number is needed here"),
         ("probe o = sys_openat\nfilter o: retval == 0", "2:11: error: probe 'o': 'retval' is only available on return probes (r::sys_openat)"),
-        // Return probes cannot read entry arguments (yet): refused when entered, not at `run`.
-        (#"probe r::sys_openat (retval == -2) "%s", arg2@user"#, "1:42: error: 'arg2' is an entry argument, which a return probe cannot read yet"),
-        ("probe r::sys_read (arg3 > 100)", "1:20: error: 'arg3' is an entry argument"),
-        ("probe r = r::sys_read\nfilter r: arg1 == 0", "2:11: error: probe 'r': 'arg1' is an entry argument"),
-        ("probe r = r::sys_read\nagg r: count by arg2", "2:17: error: probe 'r': 'arg2' is an entry argument"),
-        ("probe r = r:c:malloc\nfilter r: arg1 == 0", "2:11: error: probe 'r': 'arg1' is an entry argument"),
+        // Return probes read entry arguments, latency and errno; entry probes have neither of the last two.
+        (#"probe r::sys_openat (retval == -2) "%s", arg7@user"#, "1:42: error: 'arg7' is out of range"),
+        ("probe r::sys_read (arg4 > 100)", "1:20: error: 'arg4' does not exist: read takes 3 arguments"),
+        ("probe o = sys_openat\nagg o: hist latency", "2:13: error: probe 'o': 'latency' is the time from a call's entry to its return, so only return probes have it; probe 'o' (tracepoint:syscalls:sys_enter_openat) is not one (use r::sys_openat)"),
+        ("probe o = sys_openat\nfilter o: latency > 5", "2:11: error: probe 'o': 'latency' is the time from a call's entry to its return"),
+        ("probe r = r:c:malloc\nagg r: count by errno", "2:17: error: probe 'r': 'errno' is a syscall's error on return; a user function's return value carries no error number (use retval)"),
+        ("probe o = sys_openat\nagg o: count by errno", "2:17: error: probe 'o': 'errno' is a syscall's error on return; probe 'o' (tracepoint:syscalls:sys_enter_openat) is not a syscall return probe (r::sys_openat)"),
+        ("probe r = r::sys_openat\nfilter r: errno == \"ENOENTT\"", "2:20: error: probe 'r': no error named 'ENOENTT'"),
+        ("probe r = r::sys_openat\nfilter r: args->nosuch == 1", "2:11: error: probe 'r': syscalls:sys_exit_openat has no field 'nosuch'"),
         // bpftrace 0.17 allows 1000 lhist buckets.
         ("probe o = sys_openat\nagg o: lhist(0, 100000000, 1) arg3", "2:31: error: lhist(0, 100000000, 1) has 100000000 buckets; bpftrace allows at most 1000"),
         ("agg lhist(retval, 0, 100000000, 1)", "1:11: error: lhist(0, 100000000, 1) has 100000000 buckets"),
@@ -63,7 +66,7 @@ import Testing
         ("probe t:sched:nosuch*", "1:7: error: no tracepoint matches 't:sched:nosuch*' on this kernel"),
         (#"probe sys_*open* "%s", arg2@user"#, "1:24: error: 'arg2@user': 'sys_*open*' covers several syscalls whose arguments differ"),
         ("probe s = sys_*\nfilter s: arg2@user == \"x\"", "2:11: error: probe 's': 'arg2@user': 'sys_*' covers several syscalls"),
-        (#"probe r::sys_* "%d", arg1"#, "1:22: error: 'arg1' is an entry argument"),
+        (#"probe r::sys_* "%s", arg1@user"#, "1:22: error: 'arg1@user': 'sys_*' covers several syscalls"),
         ("probe s = sys_*\nfilter s: function == \"nosuch\"", "2:23: error: probe 's': no syscall 'nosuch' with a known number"),
     ])
     func locatedError(script: String, expected: String) {

@@ -14,6 +14,7 @@ import Testing
             probe rd = sys_read
             filter rd: comm == "traced_helper"
             agg rd: count
+            agg rd: count by tid
             run 60s -- \(TracedHelper.path) read 5000
             top
             """, origin: "live.trc")
@@ -26,6 +27,15 @@ import Testing
         #expect(pipeline.store.events.isEmpty)
         let count = try #require(pipeline.aggregations.first?.rows.first?.value)
         #expect(count == .scalar(pipeline.statistics.totalEvents))
+        // The plain count is summed from the event counts (one map update per event); a count by
+        // tid has a map of its own, and the two agree.
+        #expect(run.program.maps.map { $0.fromEventCounts != nil } == [true, false])
+        #expect(!run.program.source.contains("@agg1 ="), "\(run.program.source)")
+        let perThread = pipeline.aggregations[1].rows.reduce(Int64(0)) { sum, row in
+            guard case .scalar(let value) = row.value else { return sum }
+            return sum + value
+        }
+        #expect(perThread == pipeline.statistics.totalEvents)
         #expect(pipeline.statistics.totalEvents >= 5000 && pipeline.statistics.totalEvents <= 5010, "\(pipeline.statistics)")
         #expect(pipeline.statistics.eventsPerProbe == [pipeline.statistics.totalEvents])
         let top = pipeline.statistics.topProcesses(1)

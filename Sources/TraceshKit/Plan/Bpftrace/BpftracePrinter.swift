@@ -20,12 +20,14 @@ enum BpftracePrinter {
         return probe.attachPoint + predicate + "\n" + body(probe.body)
     }
 
-    static func body(_ statements: [BpftraceStatement]) -> String {
-        "{\n" + statements.map { "  " + print($0) + "\n" }.joined() + "}"
+    static func body(_ statements: [BpftraceStatement], indent: String = "") -> String {
+        "{\n" + statements.map { indent + "  " + print($0, indent: indent + "  ") + "\n" }.joined() + indent + "}"
     }
 
-    static func print(_ statement: BpftraceStatement) -> String {
+    static func print(_ statement: BpftraceStatement, indent: String = "") -> String {
         switch statement {
+        case .ifElse(let condition, let then, let otherwise):
+            return "if (\(print(condition))) " + body(then, indent: indent) + (otherwise.isEmpty ? "" : " else " + body(otherwise, indent: indent))
         case .printf(let format, let arguments):
             return "printf(\"\(format)\"" + arguments.map { ", " + print($0) }.joined() + ");"
         case .assign(let target, let value):
@@ -50,9 +52,9 @@ enum BpftracePrinter {
             return op.rawValue + "(" + print(operand) + ")"
         case .binary(let op, let lhs, let rhs): return "(\(print(lhs)) \(op.rawValue) \(print(rhs)))"
         case .cast(let type, let operand): return "(\(type.bpftraceName))(\(print(operand)))"
+        case .variable(let name): return "$" + name.text
         case .map(let name, let keys): return "@" + name.text + (keys.isEmpty ? "" : "[" + keys.map(print).joined(separator: ", ") + "]")
         case .stack(let stack): return (stack.user ? "ustack" : "kstack") + "(perf" + (stack.depth.map { ", \($0)" } ?? "") + ")"
-        case .variable(let name): return "$" + name.text
         }
     }
 

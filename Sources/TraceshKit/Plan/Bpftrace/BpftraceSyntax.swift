@@ -25,7 +25,7 @@ indirect enum BpftraceExpr: Hashable, Sendable {
     case map(BpftraceIdentifier, keys: [BpftraceExpr])
     /// `ustack(perf)`, `kstack(perf, N)`: frames as bare addresses (see `StackKey`).
     case stack(StackKey)
-    /// `$NAME`: a scratch variable set by tracesh's own statements.
+    /// `$NAME`: a scratch variable of the probe.
     case variable(BpftraceIdentifier)
 }
 
@@ -51,7 +51,7 @@ struct BpftraceIdentifier: Hashable, Sendable {
 
 /// The bpftrace functions tracesh calls.
 enum BpftraceFunction: String, Hashable, Sendable {
-    case str, count, sum, avg, min, max, hist, lhist, print, clear
+    case str, count, sum, avg, min, max, hist, lhist, print, clear, delete
 }
 
 /// A statement inside a probe block.
@@ -66,6 +66,8 @@ enum BpftraceStatement: Hashable, Sendable {
     /// Statements tracesh writes whole from its own constants (no user text), lines separated
     /// by newlines: the stack caller recovery (see `StackCodegen`).
     case constant(String)
+    /// `if (CONDITION) { ... } else { ... }`
+    indirect case ifElse(BpftraceExpr, then: [BpftraceStatement], else: [BpftraceStatement])
 }
 
 /// `ATTACH /PREDICATE && .../ { STATEMENTS }`
