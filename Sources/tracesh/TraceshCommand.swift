@@ -24,9 +24,15 @@ struct TraceshCommand: ParsableCommand {
           echo 'help probe' | tracesh
 
         EXIT STATUS:
-          0  every command succeeded
-          1  a command failed (a script stops at the first failure unless 'set on-error continue')
-          2  usage error: bad options or arguments to tracesh itself
+          0    every command succeeded (or 'quit' / Ctrl-D in the shell)
+          1    a command failed (a script stops at the first failure unless 'set on-error continue')
+          2    usage error: bad options or arguments to tracesh itself, or an unreadable script
+          130  Ctrl-C in a batch (after the summaries of the runs it stopped)
+          SIGTERM and SIGHUP stop every run, then end tracesh by the same signal (143, 129).
+
+        SEE ALSO:
+          'help' and 'help COMMAND' in the shell; docs/language.md and examples/*.trc in the
+          source tree; bpftrace(8).
         """,
         version: version
     )
