@@ -52,3 +52,51 @@ extension CommandRegistryTests {
         }
     }
 }
+
+/// The commands the hand-written prose shows (code blocks of docs/language.md and the README,
+/// `tracesh> ` lines of the tour, runbook lines) parse: an example that drifted from the language
+/// fails here.
+@Suite struct DocumentedExamplesTests {
+    static func commandLines(in path: String) throws -> [String] {
+        let text = try String(contentsOfFile: CommandRegistryTests.repositoryRoot + "/" + path, encoding: .utf8)
+        // Generated sections (help text, checked above) are left out; in a block that shows a
+        // shell session only the prompt's lines are commands, the rest is output.
+        var inBlock = false, generated = false, lines: [String] = []
+        var block: [Substring] = []
+        var blocks: [[Substring]] = []
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if raw.hasPrefix("<!-- generated ") { generated = raw.hasSuffix(": begin -->"); continue }
+            if raw.hasPrefix("```") {
+                if inBlock && !generated { blocks.append(block) }
+                inBlock.toggle()
+                block = []
+                continue
+            }
+            if inBlock { block.append(raw) }
+        }
+        for block in blocks {
+            let session = block.contains { $0.hasPrefix("tracesh> ") }
+            for raw in block where !session || raw.hasPrefix("tracesh> ") {
+            var line = String(raw)
+            if line.hasPrefix("tracesh> ") { line.removeFirst("tracesh> ".count) }
+            // A trailing comment after two spaces (none of these lines has '#' in a string).
+            if let comment = line.range(of: "  #") { line = String(line[..<comment.lowerBound]) }
+            line = line.trimmingCharacters(in: .whitespaces)
+            guard let first = line.split(separator: " ").first, CommandRegistry.names.contains(String(first)),
+                  !line.contains("$"), line.split(separator: " ").count > 1 || first == "quit" else { continue }
+            // Usage lines (`usage: ...`) and grammar have capitals as placeholders; examples do not.
+            if line.contains(" | ") || line.range(of: #"\b[A-Z]{2,}\b"#, options: .regularExpression) != nil && !line.contains("\"") { continue }
+            lines.append(line)
+            }
+        }
+        return lines
+    }
+
+    @Test(arguments: ["docs/language.md", "README.md"]) func documentedCommandsParse(_ path: String) throws {
+        let lines = try Self.commandLines(in: path)
+        #expect(lines.count >= 10, "\(path): \(lines)")
+        for line in lines {
+            #expect(throws: Never.self, "\(path): \(line)") { _ = try CommandParser.parse(LocatedText(line)) }
+        }
+    }
+}
