@@ -41,7 +41,8 @@ struct TraceshCommand: ParsableCommand {
     /// with positional arguments does not dispatch subcommands in swift-argument-parser.)
     static let frontEnds: [String: ParsableCommand.Type] = ["api": AgentAPICommand.self, "mcp": MCPCommand.self]
 
-    @Argument(help: ArgumentHelp("A .trc script to run, then NAME=VALUE variables for it.", valueName: "script"))
+    @Argument(help: ArgumentHelp("A .trc script to run, then NAME=VALUE variables for it.", valueName: "script"),
+              completion: .file(extensions: ["trc"]))
     var arguments: [String] = []
 
     @Option(name: [.customShort("e"), .customLong("execute")], help: ArgumentHelp("Run COMMANDS (repeatable; runs before a script).", valueName: "commands"))
@@ -50,7 +51,8 @@ struct TraceshCommand: ParsableCommand {
     @Flag(name: [.customShort("i"), .customLong("interactive")], help: "Stay in the interactive shell after a script or -e.")
     var interactive = false
 
-    @Option(name: .long, help: ArgumentHelp("Output format: table, json (JSON Lines) or csv.", valueName: "format"))
+    @Option(name: .long, help: ArgumentHelp("Output format: table, json (JSON Lines) or csv.", valueName: "format"),
+            completion: .list(OutputFormat.allCases.map(\.rawValue)))
     var format: String?
 
     func validate() throws {

@@ -52,4 +52,31 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("tracesh") && result.stdout.contains("format") && result.stdout.contains("interactive"))
     }
+
+    /// The bash script, loaded into bash, completes an option's name and --format's values.
+    @Test func bashCompletesOptionsAndFormats() throws {
+        let script = try Tracesh.run(["--generate-completion-script", "bash"]).stdout
+        let directory = try TemporaryDirectory()
+        try script.write(toFile: directory.path("tracesh.bash"), atomically: true, encoding: .utf8)
+        func complete(_ words: [String]) throws -> String {
+            let line = words.joined(separator: " ")
+            let program = """
+                source \(directory.path("tracesh.bash"))
+                COMP_WORDS=(\(words.map { "'\($0)'" }.joined(separator: " "))); COMP_CWORD=\(words.count - 1)
+                COMP_LINE='\(line)'; COMP_POINT=\(line.count)
+                _tracesh tracesh '\(words.last ?? "")' '\(words.dropLast().last ?? "")'
+                echo "${COMPREPLY[*]}"
+                """
+            let bash = Process(), output = Pipe()
+            bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+            bash.arguments = ["-c", program]
+            bash.standardOutput = output
+            try bash.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            bash.waitUntilExit()
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try complete(["tracesh", "--for"]) == "--format")
+        #expect(try complete(["tracesh", "--format", ""]) == "table json csv")
+    }
 }
