@@ -44,15 +44,18 @@ import Testing
     /// path (the entry argument, read at return) is the key of the by-path aggregation.
     @Test(.live) func missingFilesCountsTheHelpersOpensWithTheirPath() throws {
         let missing = "/nonexistent-\(UUID().uuidString.prefix(8))/config.ini"
-        let run = try ExampleHelper.synchronisedRun("missing-files.trc", helper: ["open", missing, "7"])
+        let run = try ExampleHelper.synchronisedRun("missing-files.trc", probe: "missing", marker: "open", helper: ["open", missing, "7"])
         let aggregations = try #require(run.aggregations(probe: "missing"))
-        #expect(aggregations["missing: count by comm"]?[[run.comm]] == 7, "\(aggregations)")
-        #expect(aggregations["missing: count by comm, arg2@user"]?[[run.comm, missing]] == 7, "\(aggregations)")
+        let byPath = try #require(aggregations["missing: count by comm, arg2@user"], "\(aggregations)")
+        #expect(byPath[[run.comm, missing]] == 7, "\(byPath)")
+        // The helper's other failed opens are its sync markers, each under the marker's path.
+        let markers = try #require(byPath[[run.comm, ExampleHelper.openMarker]], "\(byPath)")
+        #expect(aggregations["missing: count by comm"]?[[run.comm]] == 7 + markers, "\(aggregations)")
     }
 
     /// The helper starts 5 children that exec it: 5 execs under its name.
     @Test(.live) func execTopCountsTheHelpersExecs() throws {
-        let run = try ExampleHelper.synchronisedRun("exec-top.trc", helper: ["spawns", "5"])
+        let run = try ExampleHelper.synchronisedRun("exec-top.trc", probe: "exec", marker: "exec", helper: ["spawns", "5"])
         let aggregations = try #require(run.aggregations(probe: "exec"))
         #expect(aggregations["exec: count by comm"]?[[run.comm]] == 5, "\(aggregations)")
     }
@@ -60,12 +63,15 @@ import Testing
     /// `pid=` scopes the uprobe run to the helper, which makes 37 mallocs of 3000 bytes: the
     /// histogram has one bucket, [2K, 4K), of 37; the run ends when the helper exits.
     @Test(.live) func mallocSizesOfOneProcess() throws {
-        let run = try ExampleHelper.synchronisedRun("malloc-sizes.trc", helper: ["mallocs", "37", "3000"], scopedByPID: true)
+        let run = try ExampleHelper.synchronisedRun("malloc-sizes.trc", probe: "m", marker: "malloc", helper: ["mallocs", "37", "3000"],
+                                                    scopedByPID: true)
         let aggregations = try #require(run.aggregations(probe: "m"))
-        #expect(aggregations["m: count by comm"]?[[run.comm]] == 37, "\(aggregations)")
         let histogram = try #require(run.result(probe: "m")?["aggregations"] as? [[String: Any]]).first { $0["aggregation"] as? String == "m: hist arg1" }
         let buckets = ((histogram?["rows"] as? [[String: Any]])?.first?["buckets"] as? [[String: Any]]) ?? []
-        #expect(buckets.count == 1 && buckets.first?["low"] as? Int == 2048 && buckets.first?["count"] as? Int == 37, "\(buckets)")
+        let sizes = buckets.map { ($0["low"] as? Int ?? -1, $0["count"] as? Int ?? -1) }
+        // 37 in [2K, 4K); the rest are the sync markers' malloc(1), in [1, 2) (empty buckets between).
+        #expect(sizes.contains { $0 == (2048, 37) } && sizes.allSatisfy { $0.0 == 2048 || $0.0 == 1 || $0.1 == 0 }, "\(sizes)")
+        #expect(aggregations["m: count by comm"]?[[run.comm]] == sizes.reduce(0) { $0 + $1.1 }, "\(aggregations)")
     }
 }
 
@@ -133,21 +139,24 @@ struct ExampleHelper {
         }
     }
 
-    /// Runs examples/NAME with `duration=30s` (an upper bound), plus a probe on the helper's
-    /// getppid(2) calls shown live as JSON: the helper (`synced ARGS...`) calls getppid until a
-    /// byte arrives on its stdin, the test writes that byte once the first of those events is
-    /// printed (so every probe is attached), and the helper then does ARGS exactly once.
+    /// Runs examples/NAME with `duration=30s` (an upper bound), its events streamed and shown live
+    /// as JSON: the helper (`synced MARKER ARGS...`) repeats a marker the probe under test sees
+    /// until a byte arrives on its stdin; the test writes that byte once the probe has shown a
+    /// marker's event (so the probe is attached: the first events can come before the run's start,
+    /// while bpftrace still attaches the others), and the helper then does ARGS exactly once.
     /// `scopedByPID`: the example takes `pid=` (the helper's) and ends when the helper exits;
     /// otherwise the test stops tracesh (SIGINT) once the helper has exited.
-    static func synchronisedRun(_ example: String, helper arguments: [String], scopedByPID: Bool = false) throws -> Finished {
+    static let openMarker = "/nonexistent-tracesh-sync/marker"
+
+    static func synchronisedRun(_ example: String, probe: String, marker: String, helper arguments: [String],
+                                scopedByPID: Bool = false) throws -> Finished {
         let path = try uniqueCopy()
         let comm = (path as NSString).lastPathComponent
-        let helper = try start(["synced"] + arguments, at: path)
+        let helper = try start(["synced", marker] + arguments, at: path)
         defer { helper.finish() }
         let tracesh = Process(), output = Pipe(), errors = Pipe()
         tracesh.executableURL = Tracesh.binary
-        var arguments = ["--format", "json", "-e", "set live on",
-                         "-e", "probe tsh_sync = t:syscalls:sys_enter_getppid (comm == \"\(comm)\")",
+        var arguments = ["--format", "json", "-e", "set live on", "-e", "set stream on",
                          ExampleRunbookTests.examples.path + "/" + example, "duration=30s"]
         if scopedByPID { arguments.append("pid=\(helper.process.processIdentifier)") }
         tracesh.arguments = arguments
@@ -161,7 +170,14 @@ struct ExampleHelper {
             errorData = errors.fileHandleForReading.readDataToEndOfFile()
             errorsRead.signal()
         }
-        // Read JSON Lines as they come; release the helper at the first sync event.
+        // A live event of the probe under test that a marker caused: the probe is attached (for a
+        // return probe, its entry half too: the call has a latency). An exec marker runs /bin/true,
+        // so any exec will do.
+        func isMarker(_ event: [String: Any]) -> Bool {
+            if let latency = (event["raw_args"] as? [String: Any])?["latency"] as? Int, latency <= 0 { return false }
+            return marker == "exec" || event["process_name"] as? String == comm
+        }
+        // Read JSON Lines as they come; release the helper at the first marker's event.
         var buffer = Data(), lines: [[String: Any]] = [], released = false
         let reader = output.fileHandleForReading
         while true {
@@ -172,8 +188,8 @@ struct ExampleHelper {
                 let line = buffer[buffer.startIndex..<newline]
                 buffer = Data(buffer[(newline + 1)...])
                 guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else { continue }
-                if object["probe"] as? String == "tsh_sync" {
-                    if !released {
+                if object["probe"] as? String == probe && object["timestamp"] != nil {
+                    if !released && isMarker(object) {
                         released = true
                         try helper.input.fileHandleForWriting.write(contentsOf: Data("x".utf8))
                         if !scopedByPID {
@@ -192,7 +208,7 @@ struct ExampleHelper {
         }
         tracesh.waitUntilExit()
         errorsRead.wait()
-        #expect(released, "no sync event: \(String(decoding: errorData, as: UTF8.self))")
+        #expect(released, "no marker event: \(String(decoding: errorData, as: UTF8.self))")
         #expect(helper.process.isRunning || helper.process.terminationStatus == 0 || !released)
         // SIGINT in a batch: 130 after the summaries; a run that ended by itself: 0.
         #expect(tracesh.terminationStatus == (scopedByPID ? 0 : 130), "\(String(decoding: errorData, as: UTF8.self))")

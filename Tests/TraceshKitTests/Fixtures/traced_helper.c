@@ -9,8 +9,10 @@
  *   traced_helper gated PATH N   wait for a byte on stdin, then start a child; each opens PATH N
  *                                times; exits once the child has (a process to attach to: -p)
  *   traced_helper naps N MS      N clock_nanosleep(2) calls of MS milliseconds (return-probe latency)
- *   traced_helper synced MODE ARGS...  getppid(2) every 10 ms until a byte arrives on stdin (a tracer
- *                                sees it once attached and writes the byte), then MODE ARGS...
+ *   traced_helper synced MARKER MODE ARGS...  every 10 ms until a byte arrives on stdin, a marker the
+ *                                probe under test sees (MARKER: open = open(2) of a missing path,
+ *                                exec = run /bin/true, malloc = malloc(1)); a tracer that saw one
+ *                                writes the byte; then MODE ARGS...
  *   traced_helper mallocs N SIZE N malloc(SIZE) calls, each freed (a uprobe on libc's malloc)
  *   traced_helper spawns N       N children, one after another, each exec'ing this program (getpid 0)
  */
@@ -110,13 +112,28 @@ int main(int argc, char **argv) {
     }
     /* ---- end of return-probe modes ---- */
     /* ---- Runbook-example modes (issue 15: the examples/ runbooks run against this helper) ---- */
-    if (argc >= 3 && strcmp(argv[1], "synced") == 0) {
+    if (argc >= 4 && strcmp(argv[1], "synced") == 0) {
+        const char *marker = argv[2];
         struct pollfd input = { 0, POLLIN, 0 };
-        while (poll(&input, 1, 10) == 0) syscall(SYS_getppid);
+        while (poll(&input, 1, 10) == 0) {
+            if (strcmp(marker, "open") == 0) {
+                int fd = open("/nonexistent-tracesh-sync/marker", O_RDONLY);
+                if (fd >= 0) close(fd);
+            } else if (strcmp(marker, "exec") == 0) {
+                pid_t child = fork();
+                if (child == 0) { execl("/bin/true", "true", (char *)NULL); _exit(127); }
+                if (child > 0) waitpid(child, NULL, 0);
+            } else if (strcmp(marker, "malloc") == 0) {
+                char *volatile block = malloc(1);
+                free(block);
+            } else {
+                return 2;
+            }
+        }
         char byte;
         if (read(0, &byte, 1) != 1) return 1;
-        argv[1] = argv[0];
-        return main(argc - 1, argv + 1);
+        argv[2] = argv[0];
+        return main(argc - 2, argv + 2);
     }
     if (argc >= 4 && strcmp(argv[1], "mallocs") == 0) {
         long count = atol(argv[2]);
