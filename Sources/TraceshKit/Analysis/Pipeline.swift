@@ -15,7 +15,8 @@ public struct Pipeline: Sendable {
     public private(set) var started = false
     /// Whether the end record arrived (bpftrace finished printing maps).
     public private(set) var ended = false
-    /// The highest sync sequence number seen (0: none); see `SyncMarker`.
+    /// The highest number a sync record carried (0: none): the kernel time of the sync probe's
+    /// latest report (a fake bpftrace in tests answers with sequence numbers); see `SyncMarker`.
     public private(set) var synced: UInt64 = 0
     /// Whether tracing has begun: BEGIN's record arrived and, when the program carries the sync
     /// probe (attached last), its first answer too.

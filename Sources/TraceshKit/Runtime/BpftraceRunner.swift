@@ -92,13 +92,18 @@ public final class BpftraceRunner: Sendable {
     public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
                     command: ChildProcess?, watched: WatchedProcesses? = nil, onOutput: ([UInt8]) -> Void, isAttached: () -> Bool,
                     synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
-        run(program: program, bpftrace: bpftrace, duration: duration, command: command, watched: watched,
-            callSync: program.sync.map { marker in { marker.signal($0) } },
-            onOutput: onOutput, isAttached: isAttached, synced: synced, isEnded: isEnded)
+        // The sync probe reports the time every few ms: a call is the moment it is made, and a
+        // `F` record answers the calls made before its time (see `SyncMarker`).
+        let calls = SyncCalls()
+        return run(program: program, bpftrace: bpftrace, duration: duration, command: command, watched: watched,
+                   callSync: program.sync.map { _ in { calls.note($0) } },
+                   onOutput: onOutput, isAttached: isAttached,
+                   synced: { program.sync == nil ? synced() : calls.answered(by: synced()) }, isEnded: isEnded)
     }
 
     /// `run` with its seams exposed: how the sync marker is called (tests pass a fake bpftrace a
-    /// FIFO instead of the uprobe), the timings, and where the program file goes.
+    /// FIFO that it answers with the call's sequence number), the timings, and where the program
+    /// file goes.
     func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration, command: ChildProcess?,
              watched: WatchedProcesses? = nil, callSync: ((UInt64) -> Void)?, timings: RunSupervisor.Timings = .standard,
              temporaryDirectory: String = NSTemporaryDirectory(),
@@ -232,13 +237,16 @@ public final class BpftraceRunner: Sendable {
         var stderrText = ""
         if let bpftraceProcess {
             close(bpftraceProcess.stdoutDescriptor)
-            if !machine.killedWhileDetaching {
+            // Killed once its results were in, or while detaching: a reaper thread collects it
+            // (`waitForBpftraceExit`); the run does not wait for the kernel to finish with it.
+            let notWaited = machine.killedWhileDetaching || machine.killedAfterEnd
+            if !notWaited {
                 exitCode = bpftraceProcess.wait(timeout: timings.stopGrace) ?? {
                     bpftraceProcess.signal(SIGKILL)
                     return bpftraceProcess.wait()
                 }()
             }
-            stderrText = errors?.finish(timeout: machine.killedWhileDetaching ? 0 : nil) ?? ""
+            stderrText = errors?.finish(timeout: notWaited ? 0 : nil) ?? ""
         }
         var commandEnding: CommandEnding?
         if let command {

@@ -61,7 +61,7 @@ public final class RunManager: Sendable {
         // `-p`: an unknown process id fails first, before anything starts; the pidfds then tell
         // the runner when the processes have exited.
         let watched = request.processes.isEmpty ? nil : try WatchedProcesses(request.processes.map { pid_t($0) })
-        if let missing = Capabilities.detect(catalog: catalog).missingForRun() {
+        if let missing = Capabilities.forRun(catalog: catalog).missingForRun() {
             throw Diagnostic("cannot trace on this machine: \(missing)", at: nil)
         }
         guard let bpftrace = BpftraceLocator.find() else { throw Diagnostic("bpftrace is not installed (see 'caps')", at: nil) }
