@@ -128,14 +128,7 @@ public struct Pipeline: Sendable {
                 malformedRecords += 1
                 return nil
             }
-            for filter in filtersByProbe[event.probeIndex] where !evaluator.matches(event, filter) {
-                statistics.filteredOut += 1
-                return nil
-            }
-            statistics.record(event)
-            if tracksIntervals { intervalStatistics.record(event) }
-            store.append(event)
-            return event
+            return accept(event)
         case .map(let name, let text) where name == CompiledProgram.eventCountMap.name:
             malformedRecords += Self.addCounted(MapParser.parse(text, map: CompiledProgram.eventCountMap), to: &statistics)
         case .map(let name, let text):
@@ -157,6 +150,30 @@ public struct Pipeline: Sendable {
             }
         }
         return nil
+    }
+
+    /// An event decoded from a compact recording (see `CompactRecord`): the same path as a
+    /// scanned event record from here on.
+    @discardableResult
+    public mutating func consume(_ decoded: CompactRecord.Event) -> TraceEvent? {
+        guard decoded.probeIndex >= 0, decoded.probeIndex < program.probes.count else {
+            malformedRecords += 1
+            return nil
+        }
+        return accept(event(probeIndex: decoded.probeIndex, monotonic: decoded.monotonic, pid: decoded.pid, tid: decoded.tid,
+                            uid: decoded.uid, gid: decoded.gid, cpu: decoded.cpu, comm: decoded.comm, values: decoded.values))
+    }
+
+    /// A made event through the user-space filters into the statistics and the store.
+    private mutating func accept(_ event: TraceEvent) -> TraceEvent? {
+        for filter in filtersByProbe[event.probeIndex] where !evaluator.matches(event, filter) {
+            statistics.filteredOut += 1
+            return nil
+        }
+        statistics.record(event)
+        if tracksIntervals { intervalStatistics.record(event) }
+        store.append(event)
+        return event
     }
 
     /// Hands over the completed intervals (the run's front end prints each once).
@@ -206,20 +223,27 @@ public struct Pipeline: Sendable {
               let gid = ByteFields.integer(fields[5]), let cpu = ByteFields.integer(fields[6]) else { return nil }
         var values: [TraceValue] = []
         values.reserveCapacity(probe.fields.count)
-        var rawArgs: [NamedValue] = []
         for (field, bytes) in zip(probe.fields, fields[Self.headerFields...]) {
-            let value: TraceValue
             if field.kind == .integer {
                 guard let number = ByteFields.integer(bytes) else { return nil }
-                value = .integer(number)
+                values.append(.integer(number))
             } else {
-                value = .bytes(bytes)
+                values.append(.bytes(bytes))
             }
-            values.append(value)
-            rawArgs.append(NamedValue(name: field.name, value: value))
         }
-        let message = probe.format.map { $0.render(Array(values.prefix($0.conversions.count))) } ?? []
+        return event(probeIndex: probeIndex, monotonic: monotonic, pid: pid, tid: tid, uid: uid, gid: gid, cpu: cpu, comm: fields[7], values: values)
+    }
+
+    /// The event of a probe (index checked) with its values in the probe's order.
+    private func event(probeIndex: Int, monotonic: Int64, pid: Int64, tid: Int64, uid: Int64, gid: Int64, cpu: Int64,
+                       comm: [UInt8], values: [TraceValue]) -> TraceEvent {
+        let probe = program.probes[probeIndex]
+        var rawArgs: [NamedValue] = []
+        rawArgs.reserveCapacity(values.count)
+        for (field, value) in zip(probe.fields, values) { rawArgs.append(NamedValue(name: field.name, value: value)) }
+        // `render` uses one value per conversion and ignores the rest.
+        let message = probe.format.map { $0.render(values) } ?? []
         return TraceEvent(timestamp: monotonic &+ clockOffset, monotonic: monotonic, probeIndex: probeIndex, pid: pid, tid: tid,
-                          uid: uid, gid: gid, cpu: cpu, comm: fields[7], message: message, rawArgs: rawArgs)
+                          uid: uid, gid: gid, cpu: cpu, comm: comm, message: message, rawArgs: rawArgs)
     }
 }

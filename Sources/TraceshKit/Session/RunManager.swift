@@ -99,7 +99,7 @@ public final class RunManager: Sendable {
             if let recordingPath {
                 do {
                     recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
-                                                    framing: program.framing)
+                                                    program: program)
                 } catch {
                     throw Diagnostic("cannot record: \(error)", at: nil)
                 }
@@ -137,9 +137,9 @@ public final class RunManager: Sendable {
         var scanner = EventScanner(framing: run.program.framing)
         let outcome = runner.run(program: run.program, bpftrace: bpftrace, duration: run.duration, command: command, watched: watched,
                                  onOutput: { bytes in
-                                     recording?.append(bytes)
                                      run.record.withLock { record in
                                          scanner.feed(bytes) { item in
+                                             recording?.append(item)
                                              if let event = record.pipeline.consume(item) { record.live?.push(event) }
                                          }
                                          if record.startedAt == nil && record.pipeline.attached {
@@ -147,11 +147,13 @@ public final class RunManager: Sendable {
                                              record.state = .running
                                          }
                                      }
+                                     recording?.flush()
                                  },
                                  isAttached: { run.record.withLock { $0.pipeline.attached } },
                                  synced: { run.record.withLock { $0.pipeline.synced } },
                                  isEnded: { run.record.withLock { $0.pipeline.ended } })
         let rest = scanner.finish()
+        for item in rest { recording?.append(item) }
         let endedAt = outcome.endedAt ?? monotonicSeconds()
         let state: Run.State = outcome.failure != nil ? .failed : outcome.stopReason == .requested ? .stopped : .completed
         let startedAt = run.record.withLock { $0.startedAt }
