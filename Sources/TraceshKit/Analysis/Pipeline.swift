@@ -161,7 +161,7 @@ public struct Pipeline: Sendable {
             return nil
         }
         return accept(event(probeIndex: decoded.probeIndex, monotonic: decoded.monotonic, pid: decoded.pid, tid: decoded.tid,
-                            uid: decoded.uid, gid: decoded.gid, cpu: decoded.cpu, comm: decoded.comm, values: decoded.values))
+                            uid: decoded.uid, gid: decoded.gid, cpu: decoded.cpu, comm: decoded.comm, rawArgs: decoded.rawArgs))
     }
 
     /// A made event through the user-space filters into the statistics and the store.
@@ -221,28 +221,25 @@ public struct Pipeline: Sendable {
               let monotonic = ByteFields.integer(fields[1]), let pid = ByteFields.integer(fields[2]),
               let tid = ByteFields.integer(fields[3]), let uid = ByteFields.integer(fields[4]),
               let gid = ByteFields.integer(fields[5]), let cpu = ByteFields.integer(fields[6]) else { return nil }
-        var values: [TraceValue] = []
-        values.reserveCapacity(probe.fields.count)
+        var rawArgs: [NamedValue] = []
+        rawArgs.reserveCapacity(probe.fields.count)
         for (field, bytes) in zip(probe.fields, fields[Self.headerFields...]) {
             if field.kind == .integer {
                 guard let number = ByteFields.integer(bytes) else { return nil }
-                values.append(.integer(number))
+                rawArgs.append(NamedValue(name: field.name, value: .integer(number)))
             } else {
-                values.append(.bytes(bytes))
+                rawArgs.append(NamedValue(name: field.name, value: .bytes(bytes)))
             }
         }
-        return event(probeIndex: probeIndex, monotonic: monotonic, pid: pid, tid: tid, uid: uid, gid: gid, cpu: cpu, comm: fields[7], values: values)
+        return event(probeIndex: probeIndex, monotonic: monotonic, pid: pid, tid: tid, uid: uid, gid: gid, cpu: cpu, comm: fields[7], rawArgs: rawArgs)
     }
 
-    /// The event of a probe (index checked) with its values in the probe's order.
+    /// The event of a probe (index checked) with its values, named, in the probe's order.
     private func event(probeIndex: Int, monotonic: Int64, pid: Int64, tid: Int64, uid: Int64, gid: Int64, cpu: Int64,
-                       comm: [UInt8], values: [TraceValue]) -> TraceEvent {
+                       comm: [UInt8], rawArgs: [NamedValue]) -> TraceEvent {
         let probe = program.probes[probeIndex]
-        var rawArgs: [NamedValue] = []
-        rawArgs.reserveCapacity(values.count)
-        for (field, value) in zip(probe.fields, values) { rawArgs.append(NamedValue(name: field.name, value: value)) }
         // `render` uses one value per conversion and ignores the rest.
-        let message = probe.format.map { $0.render(values) } ?? []
+        let message = probe.format.map { $0.render(named: rawArgs) } ?? []
         return TraceEvent(timestamp: monotonic &+ clockOffset, monotonic: monotonic, probeIndex: probeIndex, pid: pid, tid: tid,
                           uid: uid, gid: gid, cpu: cpu, comm: comm, message: message, rawArgs: rawArgs)
     }

@@ -160,7 +160,8 @@ public enum CompactRecord {
         public var gid: Int64
         public var cpu: Int64
         public var comm: [UInt8]
-        public var values: [TraceValue]
+        /// The probe's values, named as its fields.
+        public var rawArgs: [NamedValue]
     }
 
     /// What the decoder finds.
@@ -178,6 +179,7 @@ public enum CompactRecord {
     /// Decodes a recording's body, however it is chunked.
     public struct Decoder: Sendable {
         private let kinds: [[Bool]]
+        private let names: [[String]]
         private var previousMonotonic: Int64 = 0
         private var comms: [[UInt8]] = []
         private var buffer: [UInt8] = []
@@ -187,6 +189,7 @@ public enum CompactRecord {
 
         public init(program: CompiledProgram) {
             kinds = program.probes.map { $0.fields.map { $0.kind == .integer } }
+            names = program.probes.map { $0.fields.map(\.name) }
         }
 
         /// The body offset where the next record starts (after the last complete one).
@@ -289,22 +292,22 @@ public enum CompactRecord {
             } else {
                 return nil
             }
-            let probeKinds = kinds[Int(probe)]
-            var values: [TraceValue] = []
+            let probeKinds = kinds[Int(probe)], probeNames = names[Int(probe)]
+            var values: [NamedValue] = []
             values.reserveCapacity(probeKinds.count)
-            for isInteger in probeKinds {
+            for (isInteger, name) in zip(probeKinds, probeNames) {
                 if isInteger {
                     guard let value = Self.signed(all, &cursor, end) else { return nil }
-                    values.append(.integer(value))
+                    values.append(NamedValue(name: name, value: .integer(value)))
                 } else {
                     guard let value = Self.bytes(all, &cursor, end) else { return nil }
-                    values.append(.bytes(value))
+                    values.append(NamedValue(name: name, value: .bytes(value)))
                 }
             }
             let monotonic = previousMonotonic &+ delta
             previousMonotonic = monotonic
             return Event(probeIndex: Int(probe), monotonic: monotonic, pid: pid, tid: pid &+ tidDelta, uid: uid, gid: gid, cpu: cpu,
-                         comm: comm, values: values)
+                         comm: comm, rawArgs: values)
         }
 
         @inline(__always)
