@@ -48,6 +48,11 @@ public final class BpftraceRunner: Sendable {
         }
     }
 
+    /// F_SETPIPE_SZ (Linux; not exported to Swift) and the size asked for bpftrace's output pipe
+    /// (the default /proc/sys/fs/pipe-max-size, which root may exceed anyway).
+    static let setPipeSize: Int32 = 1031
+    static let pipeSize: Int32 = 1 << 20
+
     /// How long the traced command gets after SIGTERM at the end of a run before SIGKILL.
     public static var commandGrace: Double { RunSupervisor.Timings.standard.commandGrace }
 
@@ -161,6 +166,10 @@ public final class BpftraceRunner: Sendable {
                 // Own process group: a terminal's Ctrl-C reaches tracesh, which stops bpftrace itself.
                 let started = try ChildProcess(path: bpftrace, arguments: [file!.path], environment: environment,
                                                captureOutput: true, hold: false, deathSignal: SIGKILL, newProcessGroup: true)
+                // A 1 MiB pipe instead of 64 KiB: when the reading thread is descheduled for a few
+                // ms on a busy machine, bpftrace blocks writing to a full pipe, stops draining its
+                // perf buffers, and the kernel drops events (33,191 of a million in one run).
+                _ = fcntl(started.stdoutDescriptor, Self.setPipeSize, Self.pipeSize)
                 bpftraceProcess = started
                 process.withLock { $0 = started }
                 errors = StreamCollector(descriptor: started.stderrDescriptor, limit: 65536)
