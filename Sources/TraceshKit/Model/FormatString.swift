@@ -125,7 +125,6 @@ public struct FormatString: Hashable, Sendable {
     /// and cut by bytes, as C does, whatever their encoding).
     public func render(_ values: [TraceValue]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(48)
         var index = 0
         for segment in segments {
             switch segment {
@@ -142,7 +141,6 @@ public struct FormatString: Hashable, Sendable {
     /// `render` over an event's named values (no array of the values alone is made).
     public func render(named values: [NamedValue]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(48)
         var index = 0
         for segment in segments {
             switch segment {
