@@ -51,6 +51,9 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
+        // The scanner, pipeline and recording format alone, timed in release mode without root
+        // (`swift run -c release tracesh-bench`); not part of tracesh.
+        .executableTarget(name: "tracesh-bench", dependencies: ["TraceshModel", "TraceshRuntime", "TraceshAnalysis"], path: "Sources/Benchmarks"),
         // Drives the built `tracesh` binary (batch and terminal front ends).
         .testTarget(name: "traceshTests", dependencies: [
             "CSupport", .product(name: "CSV", package: "CSV.swift"),

@@ -18,7 +18,8 @@ public struct Pipeline: Sendable {
     /// Whether END began printing (its `B` record; programs with stack-keyed maps print one): the
     /// stop was heard.
     public private(set) var endBegan = false
-    /// The highest sync sequence number seen (0: none); see `SyncMarker`.
+    /// The highest number a sync record carried (0: none): the kernel time of the sync probe's
+    /// latest report (a fake bpftrace in tests answers with sequence numbers); see `SyncMarker`.
     public private(set) var synced: UInt64 = 0
     /// Whether tracing has begun: BEGIN's record arrived and, when the program carries the sync
     /// probe (attached last), its first answer too.
@@ -137,19 +138,11 @@ public struct Pipeline: Sendable {
         case .endBegin:
             endBegan = true
         case .event(let fields):
-            guard var event = makeEvent(fields) else {
+            guard let event = makeEvent(fields) else {
                 malformedRecords += 1
                 return nil
             }
-            for filter in filtersByProbe[event.probeIndex] where !evaluator.matches(event, filter) {
-                statistics.filteredOut += 1
-                return nil
-            }
-            if let stacks { event = StackRows.name(event, namer: stacks) }
-            statistics.record(event)
-            if tracksIntervals { intervalStatistics.record(event) }
-            store.append(event)
-            return event
+            return accept(event)
         case .map(let name, let text) where name == CompiledProgram.eventCountMap.name:
             let counts = eventCounts(text)
             malformedRecords += Self.addCounted(counts, to: &statistics)
@@ -231,6 +224,32 @@ public struct Pipeline: Sendable {
         return result
     }
 
+    /// An event decoded from a compact recording (see `CompactRecord`): the same path as a
+    /// scanned event record from here on.
+    @discardableResult
+    public mutating func consume(_ decoded: CompactRecord.Event) -> TraceEvent? {
+        guard decoded.probeIndex >= 0, decoded.probeIndex < program.probes.count else {
+            malformedRecords += 1
+            return nil
+        }
+        return accept(event(probeIndex: decoded.probeIndex, monotonic: decoded.monotonic, pid: decoded.pid, tid: decoded.tid,
+                            uid: decoded.uid, gid: decoded.gid, cpu: decoded.cpu, comm: decoded.comm, rawArgs: decoded.rawArgs))
+    }
+
+    /// A made event through the user-space filters into the statistics and the store.
+    private mutating func accept(_ event: TraceEvent) -> TraceEvent? {
+        for filter in filtersByProbe[event.probeIndex] where !evaluator.matches(event, filter) {
+            statistics.filteredOut += 1
+            return nil
+        }
+        var event = event
+        if let stacks { event = StackRows.name(event, namer: stacks) }
+        statistics.record(event)
+        if tracksIntervals { intervalStatistics.record(event) }
+        store.append(event)
+        return event
+    }
+
     /// Hands over the completed intervals (the run's front end prints each once).
     public mutating func takeIntervals() -> [IntervalResult] {
         defer { intervals = [] }
@@ -276,22 +295,26 @@ public struct Pipeline: Sendable {
               let monotonic = ByteFields.integer(fields[1]), let pid = ByteFields.integer(fields[2]),
               let tid = ByteFields.integer(fields[3]), let uid = ByteFields.integer(fields[4]),
               let gid = ByteFields.integer(fields[5]), let cpu = ByteFields.integer(fields[6]) else { return nil }
-        var values: [TraceValue] = []
-        values.reserveCapacity(probe.fields.count)
         var rawArgs: [NamedValue] = []
+        rawArgs.reserveCapacity(probe.fields.count)
         for (field, bytes) in zip(probe.fields, fields[Self.headerFields...]) {
-            let value: TraceValue
             if field.kind == .integer {
                 guard let number = ByteFields.integer(bytes) else { return nil }
-                value = .integer(number)
+                rawArgs.append(NamedValue(name: field.name, value: .integer(number)))
             } else {
-                value = .bytes(bytes)
+                rawArgs.append(NamedValue(name: field.name, value: .bytes(bytes)))
             }
-            values.append(value)
-            rawArgs.append(NamedValue(name: field.name, value: value))
         }
-        let message = probe.format.map { $0.render(Array(values.prefix($0.conversions.count))) } ?? []
+        return event(probeIndex: probeIndex, monotonic: monotonic, pid: pid, tid: tid, uid: uid, gid: gid, cpu: cpu, comm: fields[7], rawArgs: rawArgs)
+    }
+
+    /// The event of a probe (index checked) with its values, named, in the probe's order.
+    private func event(probeIndex: Int, monotonic: Int64, pid: Int64, tid: Int64, uid: Int64, gid: Int64, cpu: Int64,
+                       comm: [UInt8], rawArgs: [NamedValue]) -> TraceEvent {
+        let probe = program.probes[probeIndex]
+        // `render` uses one value per conversion and ignores the rest.
+        let message = probe.format.map { $0.render(named: rawArgs) } ?? []
         return TraceEvent(timestamp: monotonic &+ clockOffset, monotonic: monotonic, probeIndex: probeIndex, pid: pid, tid: tid,
-                          uid: uid, gid: gid, cpu: cpu, comm: fields[7], message: message, rawArgs: rawArgs)
+                          uid: uid, gid: gid, cpu: cpu, comm: comm, message: message, rawArgs: rawArgs)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TraceshModel
 import TraceshFiles
 
@@ -36,22 +37,7 @@ public struct Capabilities: Sendable {
                               reason: bpfEnabled ? "the kernel has the bpf() system call (/proc/sys/kernel/unprivileged_bpf_disabled exists)" : "no sign of eBPF in /proc/sys/kernel or /sys/fs/bpf",
                               fix: bpfEnabled ? "" : "use a kernel built with CONFIG_BPF_SYSCALL"))
 
-        if let bpftrace {
-            let version = BpftraceLocator.version(of: bpftrace) ?? "unknown version"
-            all.append(Capability(name: "bpftrace", available: true, reason: "\(bpftrace) (\(version))"))
-        } else {
-            all.append(Capability(name: "bpftrace", available: false, reason: "no bpftrace on PATH", fix: "apt-get install bpftrace (or run scripts/setup)"))
-        }
-
-        let privileged = geteuid() == 0 || hasBPFCapabilities()
-        all.append(Capability(name: "root_access", available: privileged,
-                              reason: geteuid() == 0 ? "running as root" : (privileged ? "CAP_BPF and CAP_PERFMON are effective" : "not root and without CAP_BPF+CAP_PERFMON"),
-                              fix: privileged ? "" : "run tracesh with sudo (parsing, show bpftrace, save and load work without it)"))
-
-        let tracefs = isMounted("/sys/kernel/tracing", type: "tracefs")
-        all.append(Capability(name: "tracefs", available: tracefs && catalog.isReadable,
-                              reason: tracefs ? (catalog.isReadable ? "mounted at /sys/kernel/tracing" : "mounted but not readable by this user") : "not mounted at /sys/kernel/tracing",
-                              fix: tracefs ? (catalog.isReadable ? "" : "run as root") : "mount -t tracefs nodev /sys/kernel/tracing (scripts/setup does this)"))
+        all += runNeeds(catalog: catalog, bpftrace: bpftrace, withVersion: true)
 
         let debugfs = isMounted("/sys/kernel/debug", type: "debugfs")
         all.append(Capability(name: "debugfs", available: debugfs, reason: debugfs ? "mounted at /sys/kernel/debug" : "not mounted at /sys/kernel/debug",
@@ -80,6 +66,33 @@ public struct Capabilities: Sendable {
                               reason: tracepoints ? "\(catalog.tracepoints().count) tracepoints in tracefs (\(catalog.syscalls().count) syscalls)" : "tracefs is not readable, so no tracepoints can be listed",
                               fix: tracepoints ? "" : "mount tracefs and run as root"))
         return Capabilities(all: all)
+    }
+
+    /// Only what a run needs (bpftrace, privileges, tracefs), without starting bpftrace to ask
+    /// its version: a run checks these each time, and `bpftrace --version` cost 40-60 ms a run.
+    public static func forRun(catalog: KernelCatalog = .live, bpftrace: String? = BpftraceLocator.find()) -> Capabilities {
+        Capabilities(all: runNeeds(catalog: catalog, bpftrace: bpftrace, withVersion: false))
+    }
+
+    private static func runNeeds(catalog: KernelCatalog, bpftrace: String?, withVersion: Bool) -> [Capability] {
+        var all: [Capability] = []
+        if let bpftrace {
+            let version = withVersion ? " (\(BpftraceLocator.version(of: bpftrace) ?? "unknown version"))" : ""
+            all.append(Capability(name: "bpftrace", available: true, reason: "\(bpftrace)\(version)"))
+        } else {
+            all.append(Capability(name: "bpftrace", available: false, reason: "no bpftrace on PATH", fix: "apt-get install bpftrace (or run scripts/setup)"))
+        }
+
+        let privileged = geteuid() == 0 || hasBPFCapabilities()
+        all.append(Capability(name: "root_access", available: privileged,
+                              reason: geteuid() == 0 ? "running as root" : (privileged ? "CAP_BPF and CAP_PERFMON are effective" : "not root and without CAP_BPF+CAP_PERFMON"),
+                              fix: privileged ? "" : "run tracesh with sudo (parsing, show bpftrace, save and load work without it)"))
+
+        let tracefs = isMounted("/sys/kernel/tracing", type: "tracefs")
+        all.append(Capability(name: "tracefs", available: tracefs && catalog.isReadable,
+                              reason: tracefs ? (catalog.isReadable ? "mounted at /sys/kernel/tracing" : "mounted but not readable by this user") : "not mounted at /sys/kernel/tracing",
+                              fix: tracefs ? (catalog.isReadable ? "" : "run as root") : "mount -t tracefs nodev /sys/kernel/tracing (scripts/setup does this)"))
+        return all
     }
 
     /// The capabilities a run needs that are missing, with their fixes, as one message; nil when all are there.
@@ -126,8 +139,22 @@ public enum BpftraceLocator {
         return ExecutableSearch.find("bpftrace", fallbacks: ["/usr/sbin", "/usr/bin"])
     }
 
-    /// `v0.17.0` from `bpftrace --version`.
+    /// Versions already asked, by the binary's identity (path, device, inode, size, mtime): a
+    /// binary replaced in place is asked again.
+    private static let versions = Mutex<[String: String]>([:])
+
+    /// `v0.17.0` from `bpftrace --version`, asked once per binary in this process.
     public static func version(of path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return askVersion(of: path) }
+        let identity = "\(path)\u{0}\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        if let known = versions.withLock({ $0[identity] }) { return known }
+        let version = askVersion(of: path)
+        if let version { versions.withLock { $0[identity] = version } }
+        return version
+    }
+
+    private static func askVersion(of path: String) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--version"]

@@ -69,6 +69,32 @@ public struct FormatConversion: Hashable, Sendable {
     }
 
     /// The conversion applied to `value`, as C's printf would print it.
+    /// Appends the value as `apply` gives it, plain `%d`/`%u`/`%i` without an intermediate array.
+    public func append(_ value: TraceValue, to out: inout [UInt8]) {
+        if case .integer(let number) = value, width == nil, precision == nil, !alternate,
+           specifier == "d" || specifier == "i" || specifier == "u" {
+            let bits = length.bits
+            let magnitude: UInt64
+            if specifier == "u" {
+                magnitude = bits == 64 ? UInt64(bitPattern: number) : UInt64(bitPattern: number) & ((1 << UInt64(bits)) - 1)
+            } else {
+                // Sign-extend the low `bits` bits, as converting to a C type of that size does.
+                let shift = Int64(64 - bits)
+                let value = (number << shift) >> shift
+                magnitude = value.magnitude
+                if value < 0 { out.append(UInt8(ascii: "-")) } else if plusSign { out.append(UInt8(ascii: "+")) } else if spaceSign { out.append(UInt8(ascii: " ")) }
+            }
+            var divisor: UInt64 = 1
+            while magnitude / divisor >= 10 { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8((magnitude / divisor) % 10))
+                divisor /= 10
+            }
+            return
+        }
+        out += apply(value)
+    }
+
     public func apply(_ value: TraceValue) -> [UInt8] {
         switch (value, specifier) {
         case (.bytes(let bytes), _):

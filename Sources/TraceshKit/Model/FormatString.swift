@@ -131,7 +131,23 @@ public struct FormatString: Hashable, Sendable {
             case .literal(let bytes):
                 out += bytes
             case .conversion(let conversion):
-                if index < values.count { out += conversion.apply(values[index]) }
+                if index < values.count { conversion.append(values[index], to: &out) }
+                index += 1
+            }
+        }
+        return out
+    }
+
+    /// `render` over an event's named values (no array of the values alone is made).
+    public func render(named values: [NamedValue]) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = 0
+        for segment in segments {
+            switch segment {
+            case .literal(let bytes):
+                out += bytes
+            case .conversion(let conversion):
+                if index < values.count { conversion.append(values[index].value, to: &out) }
                 index += 1
             }
         }

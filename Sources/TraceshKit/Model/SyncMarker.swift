@@ -1,47 +1,55 @@
-import CSupport
 import Foundation
+import Synchronization
 
 /// A barrier through the kernel between tracesh and the bpftrace program it runs.
 ///
 /// bpftrace 0.17 fires BEGIN before it attaches the other probes, and on SIGINT it drops events
 /// still waiting in its perf buffers. So neither "BEGIN printed" nor "send SIGINT" is exact. The
-/// program gets one more probe, a uprobe on `tracesh_sync_marker` in tracesh's own executable,
-/// placed so that bpftrace attaches it last, printing a `F` record with the call's sequence
-/// number. A `F` record back means every probe is attached; a `F` record for a call made after
-/// the traced command exited means every event before that call has been read.
+/// program gets one more probe, an `interval` probe placed so that bpftrace attaches it last,
+/// printing a `F` record with the kernel's monotonic time (`nsecs`) every `periodMilliseconds`.
+/// A `F` record back means every probe is attached; a `F` record stamped after a moment tracesh
+/// noted (a "call", see `BpftraceRunner`) means every event before that moment on that CPU has
+/// been read, and a second one after that, that bpftrace has gone round all its perf buffers.
+///
+/// An interval probe is a software perf event: attaching and detaching it waits for no RCU grace
+/// period, where a uprobe (the marker this replaced) or a tracepoint costs one each way, 90-130 ms
+/// on this machine and seconds now and then when it is loaded.
 public struct SyncMarker: Hashable, Sendable {
-    /// The executable holding `tracesh_sync_marker` (this process's own).
-    public var executable: String
-    /// This process's id: the probe ignores other processes' calls.
-    public var processID: Int64
-    /// Distinguishes the runs of one process: the high bits of every token passed.
-    public var runToken: UInt64
+    /// How often the probe reports.
+    public var periodMilliseconds: Int
 
-    static let sequenceBits: UInt64 = 20
-
-    public init(executable: String, processID: Int64, runToken: UInt64) {
-        self.executable = executable
-        self.processID = processID
-        self.runToken = runToken & ((1 << 40) - 1)
+    public init(periodMilliseconds: Int = 10) {
+        self.periodMilliseconds = periodMilliseconds
     }
 
-    /// A marker for this process, or nil when its executable cannot be named.
-    public static func forThisProcess() -> SyncMarker? {
-        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-              !path.contains(where: { $0 == "\"" || $0 == "\\" || $0.isNewline }) else { return nil }
-        var generator = SystemRandomNumberGenerator()
-        return SyncMarker(executable: path, processID: Int64(getpid()), runToken: generator.next())
-    }
-
-    /// Calls the marker with sequence number `sequence` (which the `F` record carries back).
-    public func signal(_ sequence: UInt64) {
-        tracesh_sync_marker((runToken << Self.sequenceBits) | (sequence & ((1 << Self.sequenceBits) - 1)))
-    }
+    /// The marker every run uses.
+    public static func forThisProcess() -> SyncMarker? { SyncMarker() }
 
     /// The bpftrace block: first in the program, so that it is attached last.
     public func block(framing: EventFraming) -> String {
-        let mask = (1 << Self.sequenceBits) - 1
-        return "uprobe:\"\(executable)\":tracesh_sync_marker\n/pid == \(processID) && (arg0 >> \(Self.sequenceBits)) == \(runToken)/\n{\n"
-            + "  printf(\"\(framing.printfFormat(kind: .sync, conversions: ["%llu"]))\", arg0 & \(mask));\n}"
+        "interval:ms:\(periodMilliseconds)\n{\n"
+            + "  printf(\"\(framing.printfFormat(kind: .sync, conversions: ["%llu"]))\", nsecs);\n}"
+    }
+}
+
+/// The sync calls of one run and when each was made, to tell which of them a `F` record (stamped
+/// with the kernel's monotonic time) answers.
+public final class SyncCalls: Sendable {
+    private let calls = Mutex<[(sequence: UInt64, nanoseconds: UInt64)]>([])
+
+    public init() {}
+
+    /// Notes call `sequence` made now (CLOCK_MONOTONIC, the clock of bpftrace's `nsecs`).
+    public func note(_ sequence: UInt64) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let stamp = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+        calls.withLock { $0.append((sequence, stamp)) }
+    }
+
+    /// The highest call made before `nanoseconds` (0: none), i.e. the calls a `F` record stamped
+    /// then answers.
+    public func answered(by nanoseconds: UInt64) -> UInt64 {
+        calls.withLock { $0.last { $0.nanoseconds < nanoseconds }?.sequence ?? 0 }
     }
 }

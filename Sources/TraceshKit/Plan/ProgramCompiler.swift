@@ -173,7 +173,7 @@ public enum ProgramCompiler {
         let stringLength = CompiledProgram.stringLength(forStringsPerEvent: mostStringsPerEvent)
         program.comments.insert("run it as: BPFTRACE_STRLEN=\(stringLength) bpftrace FILE (tracesh sets this)", at: 1)
         if let sync = options.sync {
-            program.comments.append("sync: a uprobe on tracesh's own tracesh_sync_marker, attached last (see SyncMarker)")
+            program.comments.append("sync: an interval probe reporting the time, attached last (see SyncMarker)")
             program.verbatimBlocks.append(sync.block(framing: framing))
         }
         return CompiledProgram(source: BpftracePrinter.print(program), framing: framing, probes: compiledProbes, maps: maps,

@@ -48,6 +48,11 @@ public final class BpftraceRunner: Sendable {
         }
     }
 
+    /// F_SETPIPE_SZ (Linux; not exported to Swift) and the size asked for bpftrace's output pipe
+    /// (the default /proc/sys/fs/pipe-max-size, which root may exceed anyway).
+    static let setPipeSize: Int32 = 1031
+    static let pipeSize: Int32 = 1 << 20
+
     /// How long the traced command gets after SIGTERM at the end of a run before SIGKILL.
     public static var commandGrace: Double { RunSupervisor.Timings.standard.commandGrace }
 
@@ -92,13 +97,18 @@ public final class BpftraceRunner: Sendable {
     public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
                     command: ChildProcess?, watched: WatchedProcesses? = nil, onOutput: ([UInt8]) -> Void, isAttached: () -> Bool,
                     synced: () -> UInt64, isEnded: () -> Bool, endBegan: @escaping () -> Bool = { false }) -> Outcome {
-        run(program: program, bpftrace: bpftrace, duration: duration, command: command, watched: watched,
-            callSync: program.sync.map { marker in { marker.signal($0) } },
-            onOutput: onOutput, isAttached: isAttached, synced: synced, isEnded: isEnded, endBegan: endBegan)
+        // The sync probe reports the time every few ms: a call is the moment it is made, and a
+        // `F` record answers the calls made before its time (see `SyncMarker`).
+        let calls = SyncCalls()
+        return run(program: program, bpftrace: bpftrace, duration: duration, command: command, watched: watched,
+                   callSync: program.sync.map { _ in { calls.note($0) } },
+                   onOutput: onOutput, isAttached: isAttached,
+                   synced: { program.sync == nil ? synced() : calls.answered(by: synced()) }, isEnded: isEnded, endBegan: endBegan)
     }
 
     /// `run` with its seams exposed: how the sync marker is called (tests pass a fake bpftrace a
-    /// FIFO instead of the uprobe), the timings, and where the program file goes.
+    /// FIFO that it answers with the call's sequence number), the timings, and where the program
+    /// file goes.
     func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration, command: ChildProcess?,
              watched: WatchedProcesses? = nil, callSync: ((UInt64) -> Void)?, timings: RunSupervisor.Timings = .standard,
              temporaryDirectory: String = NSTemporaryDirectory(),
@@ -160,6 +170,10 @@ public final class BpftraceRunner: Sendable {
                 // Own process group: a terminal's Ctrl-C reaches tracesh, which stops bpftrace itself.
                 let started = try ChildProcess(path: bpftrace, arguments: [file!.path], environment: environment,
                                                captureOutput: true, hold: false, deathSignal: SIGKILL, newProcessGroup: true)
+                // A 1 MiB pipe instead of 64 KiB: when the reading thread is descheduled for a few
+                // ms on a busy machine, bpftrace blocks writing to a full pipe, stops draining its
+                // perf buffers, and the kernel drops events (33,191 of a million in one run).
+                _ = fcntl(started.stdoutDescriptor, Self.setPipeSize, Self.pipeSize)
                 bpftraceProcess = started
                 process.withLock { $0 = started }
                 errors = StreamCollector(descriptor: started.stderrDescriptor, limit: 65536)
@@ -236,13 +250,16 @@ public final class BpftraceRunner: Sendable {
         var stderrText = ""
         if let bpftraceProcess {
             close(bpftraceProcess.stdoutDescriptor)
-            if !machine.killedWhileDetaching {
+            // Killed once its results were in, or while detaching: a reaper thread collects it
+            // (`waitForBpftraceExit`); the run does not wait for the kernel to finish with it.
+            let notWaited = machine.killedWhileDetaching || machine.killedAfterEnd
+            if !notWaited {
                 exitCode = bpftraceProcess.wait(timeout: timings.stopGrace) ?? {
                     bpftraceProcess.signal(SIGKILL)
                     return bpftraceProcess.wait()
                 }()
             }
-            stderrText = errors?.finish(timeout: machine.killedWhileDetaching ? 0 : nil) ?? ""
+            stderrText = errors?.finish(timeout: notWaited ? 0 : nil) ?? ""
         }
         var commandEnding: CommandEnding?
         if let command {

@@ -65,7 +65,7 @@ public struct EventScanner: Sendable {
                 offset = restart
                 continue
             }
-            emitRecord(Array(buffer[(recordStart + start.count)..<recordEnd]), at: base + recordStart, emit: emit)
+            emitRecord((recordStart + start.count)..<recordEnd, at: base + recordStart, emit: emit)
             offset = recordEnd + end.count
         }
         if offset > 65536 && offset * 2 > buffer.count {
@@ -118,13 +118,43 @@ public struct EventScanner: Sendable {
         if firstDamage == nil { firstDamage = streamOffset }
     }
 
-    private mutating func emitRecord(_ content: [UInt8], at streamOffset: Int, emit: (ScannedRecord) -> Void) {
+    /// The fields of the record whose content (between its start and end markers) is `range`,
+    /// split at the field separators straight from the buffer.
+    private func fields(in range: Range<Int>) -> [[UInt8]] {
+        buffer.withUnsafeBufferPointer { all in
+            separator.withUnsafeBufferPointer { marker in
+                var parts: [[UInt8]] = []
+                parts.reserveCapacity(12)
+                var from = range.lowerBound
+                let base = all.baseAddress!
+                while from <= range.upperBound {
+                    let found = tracesh_memmem(base + from, range.upperBound - from, marker.baseAddress!, marker.count)
+                    let stop = found.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? range.upperBound
+                    parts.append(Array(UnsafeBufferPointer(rebasing: all[from..<stop])))
+                    from = stop + marker.count
+                    if found == nil { break }
+                }
+                return parts
+            }
+        }
+    }
+
+    /// Record kinds are one letter (see `EventFraming.Kind`).
+    private static let kinds: [EventFraming.Kind?] = {
+        var table = [EventFraming.Kind?](repeating: nil, count: 256)
+        for kind in [EventFraming.Kind.start, .event, .map, .end, .interval, .intervalEnd, .sync, .trailer] {
+            table[Int(Array(kind.rawValue.utf8)[0])] = kind
+        }
+        return table
+    }()
+
+    private mutating func emitRecord(_ content: Range<Int>, at streamOffset: Int, emit: (ScannedRecord) -> Void) {
         if let map = openMap {
             emit(.map(name: map.name, text: map.text))
             openMap = nil
         }
-        let fields = ByteFields.split(content, by: separator)
-        guard let kind = fields.first.flatMap({ EventFraming.Kind(rawValue: String(decoding: $0, as: UTF8.self)) }) else {
+        let fields = self.fields(in: content)
+        guard let first = fields.first, first.count == 1, let kind = Self.kinds[Int(first[0])] else {
             noteDamage(at: streamOffset)
             return
         }

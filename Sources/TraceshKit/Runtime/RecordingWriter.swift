@@ -11,17 +11,20 @@ import TraceshFiles
 public final class RecordingWriter: @unchecked Sendable {
     // Unchecked: created by the starting thread, then used only by the run's own thread.
     private let file: FileReplacement
-    private let framing: EventFraming
-    /// Bytes of bpftrace output written so far.
+    private var encoder: CompactRecord.Encoder
+    /// Encoded records not written yet (written at each `flush`, i.e. once per chunk of output).
+    private var pending: [UInt8] = []
+    /// Bytes of records written so far (the body, after the header).
     private(set) var outputBytes: Int64 = 0
     /// The first write that failed; later output is not written.
     private var failure: FileError?
     /// Whether `finish` put the file in place (or tried to).
     private var finished = false
 
-    public init(path: String, header: [UInt8], framing: EventFraming) throws(FileError) {
+    public init(path: String, header: [UInt8], program: CompiledProgram) throws(FileError) {
         file = try FileReplacement(path: path, newFileMode: 0o600)
-        self.framing = framing
+        encoder = CompactRecord.Encoder(program: program)
+        pending.reserveCapacity(1 << 16)
         do {
             try file.write(header)
         } catch {
@@ -36,26 +39,35 @@ public final class RecordingWriter: @unchecked Sendable {
         if !finished { file.abandon() }
     }
 
-    /// Appends a chunk of bpftrace's output.
-    public func append(_ bytes: [UInt8]) {
+    /// Adds one scanned record of bpftrace's output (see `CompactRecord`).
+    public func append(_ record: ScannedRecord) {
         guard failure == nil else { return }
+        encoder.encode(record, into: &pending)
+        if pending.count >= 1 << 20 { flush() }
+    }
+
+    /// Writes the records added so far.
+    public func flush() {
+        guard failure == nil, !pending.isEmpty else { return }
         do {
-            try file.write(bytes)
-            outputBytes += Int64(bytes.count)
+            try file.write(pending)
+            outputBytes += Int64(pending.count)
         } catch {
             failure = error
         }
+        pending.removeAll(keepingCapacity: true)
     }
 
     /// Writes the trailer and puts the recording in place. Returns why it failed, if it did.
     /// `stacks`: the run's process maps and frame names (`StackNamer.snapshotJSON`), if it read stacks.
     public func finish(durationSeconds: Double, state: String, stacks: [UInt8]? = nil) -> FileError? {
+        flush()
         finished = true
         if failure == nil {
             let trailer = RecordingTrailer.Value(outputBytes: outputBytes, durationNanoseconds: Int64((durationSeconds * 1e9).rounded()), state: state,
                                                  stacks: stacks)
             do {
-                try file.write(RecordingTrailer.record(trailer, framing: framing))
+                try file.write(CompactRecord.Encoder.trailer(trailer))
             } catch {
                 failure = error
             }

@@ -29,8 +29,8 @@ struct RunSupervisor: Sendable, Equatable {
         /// SIGKILL was sent (a stop before tracing began, or bpftrace did not answer SIGINT):
         /// its output is read to the end.
         case killed
-        /// bpftrace's part is over: its output ended, or it was killed while detaching (it is not
-        /// waited for; detaching can block in the kernel for seconds).
+        /// bpftrace's part is over: its output ended, or it was killed once END was in or while
+        /// detaching (it is not waited for; detaching can block in the kernel for seconds).
         case done
     }
 
@@ -164,6 +164,8 @@ struct RunSupervisor: Sendable, Equatable {
     private(set) var interrupted = false
     /// bpftrace printed END and was killed while it detached.
     private(set) var killedWhileDetaching = false
+    /// bpftrace printed END after tracesh's SIGINT and was killed then (its results were complete).
+    private(set) var killedAfterEnd = false
     /// bpftrace did not answer SIGINT within the stop grace and was killed.
     private(set) var killedAfterStopGrace = false
 
@@ -263,6 +265,14 @@ struct RunSupervisor: Sendable, Equatable {
             killedAfterStopGrace = true
             kill(&actions)
 
+        case (.interrupting, .endSeen) where interrupted && stopReason != .bpftraceExited:
+            // END's output is the last of the run's results, and bpftrace 0.17 detaches every
+            // probe before it runs END: all that is left is a 100 ms drain of its perf buffers.
+            // So the results are complete: bpftrace is killed at once (nothing it still does is
+            // wanted) and not waited for; a reaper collects it (see BpftraceRunner).
+            killedAfterEnd = true
+            actions.append(.killBpftrace)
+            finishBpftrace(now, &actions)
         case (.attaching, .endSeen), (.running, .endSeen), (.flushing, .endSeen), (.interrupting, .endSeen):
             // END without our SIGINT means bpftrace is ending by itself: the run is over.
             if stopReason == nil { endTracing(.bpftraceExited, now, &actions) }
@@ -305,7 +315,7 @@ struct RunSupervisor: Sendable, Equatable {
     /// Why the run failed, given bpftrace's exit code (nil: not waited for); nil when it ended
     /// the way tracesh asked it to.
     func failure(exitCode: Int32?) -> Failure? {
-        if abandoned || killedWhileDetaching && stopReason != .bpftraceExited { return nil }
+        if abandoned || (killedWhileDetaching || killedAfterEnd) && stopReason != .bpftraceExited { return nil }
         if attachTimedOut { return .attachTimedOut }
         if !traced { return .exitedBeforeTracing }
         let answeredSIGINT = interrupted && !killedAfterStopGrace && (exitCode == 0 || exitCode == 128 + 2)

@@ -11,22 +11,32 @@ import TraceshAnalysis
 import TraceshOutput
 import TraceshExport
 
-/// A recording of a run: the compiled program it came from, then bpftrace's raw standard output.
+/// A recording of a run: the compiled program it came from, then the run's records.
 ///
-///     tracesh-recording 2\n
+///     tracesh-recording 3\n
 ///     {"boundary": ..., "clock_offset": ..., "program": ..., "probes": [...], "maps": [...], "user_filters": [...]}\n
-///     <raw bytes, exactly as bpftrace wrote them>
-///     <trailer: one record in the run's framing, written by tracesh when the run ended>
+///     <records: see CompactRecord; the last is the trailer, written by tracesh when the run ended>
 ///
-/// Replaying it runs the same scanner and pipeline, with no bpftrace and no root. The trailer
-/// carries what only the live run knew (its duration) and how many output bytes precede it, so
-/// a replay reports the run's real duration and rate and can tell a cut or damaged file.
-/// Recordings made before the trailer existed replay too, with a warning.
+/// Format 2 (still replayed) held bpftrace's raw output instead, exactly as it was written, and a
+/// trailer framed like bpftrace's records; format 1 (events without gid) is refused.
+///
+/// Replaying it runs the same pipeline as the live run (format 2: the same scanner too), with no
+/// bpftrace and no root. The trailer carries what only the live run knew (its duration) and how
+/// many bytes precede it, so a replay reports the run's real duration and rate and can tell a cut
+/// or damaged file. Recordings made before the trailer existed replay too, with a warning.
 public enum Recording {
-    /// Format 2: event records carry gid after uid (format 1 did not).
-    static let magic = "tracesh-recording 2\n"
+    /// How the records after the header are stored.
+    public enum Format: Sendable {
+        /// Format 2: bpftrace's framed output as it came.
+        case framed
+        /// Format 3: `CompactRecord`s.
+        case compact
 
-    public static func header(program: CompiledProgram, clockOffset: Int64) -> [UInt8] {
+        var magic: String { self == .framed ? "tracesh-recording 2\n" : "tracesh-recording 3\n" }
+    }
+
+    /// The header of a new recording (`.framed` only to make old recordings in tests).
+    public static func header(program: CompiledProgram, clockOffset: Int64, format: Format = .compact) -> [UInt8] {
         let document: JSONValue = .object([
             ("boundary", .string(program.framing.boundary)),
             ("clock_offset", .int(clockOffset)),
@@ -58,7 +68,7 @@ public enum Recording {
                 .object([("probe_index", filter.probeIndex.map { .int(Int64($0)) } ?? .null), ("condition", .string(filter.condition.description))])
             })),
         ])
-        return Array(magic.utf8) + Array(JSONWriter.serialize(document).utf8) + [0x0a]
+        return Array(format.magic.utf8) + Array(JSONWriter.serialize(document).utf8) + [0x0a]
     }
 
     private static func names(_ table: [Int64: String]) -> JSONValue {
@@ -73,16 +83,22 @@ public enum Recording {
         return table
     }
 
-    /// Reads a recording's header from the first bytes of the file: its program, clock offset
-    /// and length in bytes (the raw output follows). Nil when `prefix` ends before the header does.
-    public static func header(in prefix: [UInt8], path: String) throws -> (program: CompiledProgram, clockOffset: Int64, length: Int)? {
-        let magicBytes = Array(magic.utf8)
+    /// Reads a recording's header from the first bytes of the file: its program, clock offset,
+    /// length in bytes (the records follow) and format. Nil when `prefix` ends before the header does.
+    public static func header(in prefix: [UInt8], path: String) throws
+        -> (program: CompiledProgram, clockOffset: Int64, length: Int, format: Format)? {
         if prefix.starts(with: Array("tracesh-recording 1\n".utf8)) {
             throw Diagnostic("'\(path)' was recorded by an older tracesh (recording format 1, events without gid); record it again", at: nil)
         }
-        guard prefix.starts(with: magicBytes.prefix(prefix.count)) else {
+        guard let format = [Format.compact, .framed].first(where: { prefix.starts(with: Array($0.magic.utf8).prefix(prefix.count)) }) else {
+            let known = "tracesh-recording ".utf8
+            if prefix.starts(with: known), let version = prefix.dropFirst(known.count).split(separator: 0x0a).first {
+                throw Diagnostic("'\(path)' was recorded by a newer tracesh (recording format \(String(decoding: version, as: UTF8.self))); "
+                                 + "this tracesh reads formats 2 and 3", at: nil)
+            }
             throw Diagnostic("'\(path)' is not a tracesh recording", at: nil)
         }
+        let magicBytes = Array(format.magic.utf8)
         guard prefix.count > magicBytes.count, let newline = prefix[magicBytes.count...].firstIndex(of: 0x0a) else { return nil }
         let headerBytes = Data(prefix[magicBytes.count..<newline])
         guard let header = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any],
@@ -122,7 +138,7 @@ public enum Recording {
                                           maps: compiledMaps, userFilters: userFilters,
                                           valueNames: ValueNames(syscalls: names(valueNames["syscalls"]), signals: names(valueNames["signals"]),
                                                                  errnos: names(valueNames["errnos"])))
-            return (program, offset, newline + 1)
+            return (program, offset, newline + 1, format)
         } catch {
             throw Diagnostic("'\(path)': the recording's header is damaged (\(error))", at: nil)
         }

@@ -40,7 +40,7 @@ struct RecordingReplay {
         }
 
         var prefix: [UInt8] = []
-        var header: (program: CompiledProgram, clockOffset: Int64, length: Int)?
+        var header: (program: CompiledProgram, clockOffset: Int64, length: Int, format: Recording.Format)?
         while header == nil {
             let chunk = try readChunk()
             if chunk.isEmpty { break }
@@ -49,6 +49,10 @@ struct RecordingReplay {
         }
         guard let header else {
             throw Diagnostic(prefix.isEmpty ? "'\(path)' is empty, not a tracesh recording" : "'\(path)': the recording's header is cut short", at: nil)
+        }
+        if header.format == .compact {
+            return try readCompact(path: path, header: (header.program, header.clockOffset, header.length),
+                                   first: Array(prefix[header.length...]), maxEvents: maxEvents, readChunk: readChunk)
         }
         var scanner = EventScanner(framing: header.program.framing)
         // The trailer (the last record) holds the run's process maps and frame names: read
@@ -104,6 +108,89 @@ struct RecordingReplay {
             if bytesAfterTrailer > 0 {
                 replay.warnings.append("'\(path)': unexpected data after the end-of-run record (ignored)")
             }
+        }
+        return replay
+    }
+
+    /// Format 3: the compact records (see `CompactRecord`) straight into the pipeline.
+    private static func readCompact(path: String, header: (program: CompiledProgram, clockOffset: Int64, length: Int), first: [UInt8],
+                                    maxEvents: Int, readChunk: () throws -> [UInt8]) throws -> RecordingReplay {
+        var readChunk = readChunk
+        var stacks: StackNamer?
+        if Pipeline.readsStacks(header.program) {
+            // The trailer (the last record) holds the run's process maps and frame names, which
+            // the records before it need: a first pass finds it (stack runs only; kept in memory).
+            var chunks: [[UInt8]] = []
+            while true {
+                let chunk = try readChunk()
+                if chunk.isEmpty { break }
+                chunks.append(chunk)
+            }
+            var finder = CompactRecord.Decoder(program: header.program)
+            for chunk in [first] + chunks {
+                finder.feed(chunk) { decoded, _ in
+                    if case .trailer(let value) = decoded, let json = value.stacks { stacks = StackNamer.from(json: json) }
+                }
+            }
+            var remaining = chunks[...]
+            readChunk = { remaining.popFirst() ?? [] }
+            stacks = stacks ?? StackNamer(live: false)
+        }
+        var decoder = CompactRecord.Decoder(program: header.program)
+        var pipeline = Pipeline(program: header.program, clockOffset: header.clockOffset, maxEvents: maxEvents, stacks: stacks)
+        var trailer: (value: RecordingTrailer.Value, offset: Int)?
+        var recordsAfterTrailer = 0
+        var damaged = 0
+        var firstDamage: Int?
+        func consume(_ decoded: CompactRecord.Decoded, at offset: Int) {
+            if trailer != nil {
+                recordsAfterTrailer += 1
+                return
+            }
+            switch decoded {
+            case .event(let event): pipeline.consume(event)
+            case .record(let record): pipeline.consume(record)
+            case .trailer(let value): trailer = (value, offset)
+            case .unknown: break  // a section a newer tracesh added (see CompactRecord): skipped
+            case .damaged:
+                damaged += 1
+                if firstDamage == nil { firstDamage = offset }
+            }
+        }
+        var streamBytes = first.count
+        decoder.feed(first, emit: consume)
+        while true {
+            let chunk = try readChunk()
+            if chunk.isEmpty { break }
+            streamBytes += chunk.count
+            decoder.feed(chunk, emit: consume)
+        }
+        pipeline.noteDamagedRecords(damaged)
+
+        let statistics = pipeline.statistics
+        let span = statistics.firstTimestamp.flatMap { first in statistics.lastTimestamp.map { Double($0 - first) / 1e9 } } ?? 0
+        var replay = RecordingReplay(program: header.program, pipeline: pipeline, durationSeconds: span)
+        let skipped = damaged + Int(pipeline.malformedRecords)
+        if skipped > 0 {
+            let place = firstDamage.map { ", the first at byte \(header.length + $0)" } ?? ""
+            replay.warnings.append("'\(path)': \(skipped) damaged record(s) skipped\(place); the rest is replayed")
+        }
+        if decoder.pending > 0 {
+            replay.warnings.append("'\(path)': the record at byte \(header.length + decoder.position) is cut short (\(decoder.pending) bytes); "
+                                   + "the records before it are replayed")
+        }
+        if let trailer {
+            replay.durationSeconds = Double(trailer.value.durationNanoseconds) / 1e9
+            if trailer.value.outputBytes != Int64(trailer.offset) {
+                replay.warnings.append("'\(path)': the run recorded \(trailer.value.outputBytes) bytes of records but the file holds \(trailer.offset); "
+                                       + "the difference was lost or altered")
+            }
+            if recordsAfterTrailer > 0 {
+                replay.warnings.append("'\(path)': unexpected data after the end-of-run record (ignored)")
+            }
+        } else {
+            replay.warnings.append("'\(path)' ends at byte \(header.length + streamBytes) without its end-of-run record: "
+                                   + "the recording was cut short; its duration is taken from the span of its events")
         }
         return replay
     }

@@ -61,7 +61,7 @@ public final class RunManager: Sendable {
         // `-p`: an unknown process id fails first, before anything starts; the pidfds then tell
         // the runner when the processes have exited.
         let watched = request.processes.isEmpty ? nil : try WatchedProcesses(request.processes.map { pid_t($0) })
-        if let missing = Capabilities.detect(catalog: catalog).missingForRun() {
+        if let missing = Capabilities.forRun(catalog: catalog).missingForRun() {
             throw Diagnostic("cannot trace on this machine: \(missing)", at: nil)
         }
         guard let bpftrace = BpftraceLocator.find() else { throw Diagnostic("bpftrace is not installed (see 'caps')", at: nil) }
@@ -101,7 +101,7 @@ public final class RunManager: Sendable {
             if let recordingPath {
                 do {
                     recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
-                                                    framing: program.framing)
+                                                    program: program)
                 } catch {
                     throw Diagnostic("cannot record: \(error)", at: nil)
                 }
@@ -140,9 +140,9 @@ public final class RunManager: Sendable {
         var scanner = EventScanner(framing: run.program.framing)
         let outcome = runner.run(program: run.program, bpftrace: bpftrace, duration: run.duration, command: command, watched: watched,
                                  onOutput: { bytes in
-                                     recording?.append(bytes)
                                      run.record.withLock { record in
                                          scanner.feed(bytes) { item in
+                                             recording?.append(item)
                                              if let event = record.pipeline.consume(item) { record.live?.push(event) }
                                          }
                                          if record.startedAt == nil && record.pipeline.attached {
@@ -150,12 +150,14 @@ public final class RunManager: Sendable {
                                              record.state = .running
                                          }
                                      }
+                                     recording?.flush()
                                  },
                                  isAttached: { run.record.withLock { $0.pipeline.attached } },
                                  synced: { run.record.withLock { $0.pipeline.synced } },
                                  isEnded: { run.record.withLock { $0.pipeline.ended } },
                                  endBegan: { run.record.withLock { $0.pipeline.endBegan } })
         let rest = scanner.finish()
+        for item in rest { recording?.append(item) }
         let endedAt = outcome.endedAt ?? monotonicSeconds()
         let state: Run.State = outcome.failure != nil ? .failed : outcome.stopReason == .requested ? .stopped : .completed
         let startedAt = run.record.withLock { $0.startedAt }

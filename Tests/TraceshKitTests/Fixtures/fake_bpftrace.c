@@ -103,8 +103,9 @@ int main(int argc, char **argv) {
             note("sigint", -1);
             if (ignore == -1 || seen <= ignore || ended) continue;
             ended = 1;
-            record("X", 0, NULL);
+            /* Logged first: tracesh kills bpftrace as soon as it reads END's record. */
             note("end", -1);
+            record("X", 0, NULL);
             if (!has(behaviours, "hang-after-end")) return 0;
         }
         if (ready <= 0 || !(wait.revents & POLLIN)) continue;

@@ -9,7 +9,7 @@ struct RecordingTests {
     /// A recording of `count` events of the golden `user_string` program, as bpftrace would print them.
     static func recording(events count: Int) throws -> (program: CompiledProgram, bytes: [UInt8]) {
         let program = try GoldenPrograms.program(golden, catalog: Fixtures.catalog)
-        var bytes = Recording.header(program: program, clockOffset: 5_000)
+        var bytes = Recording.header(program: program, clockOffset: 5_000, format: .framed)
         bytes += EventScannerTests.record(.start, [Array("100".utf8)])
         for index in 0..<count {
             let path = Array("/tmp/file-\(index)".utf8)
@@ -78,7 +78,7 @@ struct RecordingTests {
 
     @Test func aReplayReportsTheRecordedRunsDurationAndRate() throws {
         var (program, bytes) = try Self.recording(events: 100)
-        let output = bytes.count - Recording.header(program: program, clockOffset: 5_000).count
+        let output = bytes.count - Recording.header(program: program, clockOffset: 5_000, format: .framed).count
         bytes += RecordingTrailer.record(.init(outputBytes: Int64(output), durationNanoseconds: 360_000_000, state: "completed"), framing: program.framing)
         let (run, warnings) = try Self.replay(bytes)
         #expect(warnings == [])
@@ -103,7 +103,7 @@ struct RecordingTests {
     /// tracesh killed mid-run: the file ends inside a record and has no trailer.
     @Test func aRecordingCutShortReplaysItsIntactEventsWithAWarning() throws {
         let (program, bytes) = try Self.recording(events: 50)
-        let headerLength = Recording.header(program: program, clockOffset: 5_000).count
+        let headerLength = Recording.header(program: program, clockOffset: 5_000, format: .framed).count
         let cut = Array(bytes[..<(bytes.count - 40)])  // inside the last event (the end record is shorter)
         let (run, warnings) = try Self.replay(cut)
         #expect(run.pipeline.statistics.totalEvents == 49)
@@ -117,7 +117,7 @@ struct RecordingTests {
 
     @Test func aDamagedRecordInTheMiddleIsSkippedAndTheRestReplayed() throws {
         var (program, bytes) = try Self.recording(events: 20)
-        let headerLength = Recording.header(program: program, clockOffset: 5_000).count
+        let headerLength = Recording.header(program: program, clockOffset: 5_000, format: .framed).count
         bytes += RecordingTrailer.record(.init(outputBytes: Int64(bytes.count - headerLength), durationNanoseconds: 1_000_000_000, state: "completed"),
                                    framing: program.framing)
         // Garble the end marker of the 6th event: its record start is kept, its end is lost.

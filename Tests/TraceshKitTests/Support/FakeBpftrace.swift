@@ -83,6 +83,6 @@ final class FakeBpftrace: @unchecked Sendable {
                         probes: [CompiledProbe(name: "p", function: "f", resolved: "tracepoint:fake:f", format: nil, fields: [])],
                         maps: [], userFilters: [],
                         // Attached only once the sync "probe" answers, as in a real program.
-                        sync: SyncMarker(executable: "/fake", processID: 1, runToken: 1))
+                        sync: SyncMarker())
     }
 }

@@ -86,7 +86,7 @@ enum RunCommands {
     }
 
     static let record = CommandDeclaration(
-        "record", usage: "record FILE", summary: "Record the next run's raw output and plan to FILE.",
+        "record", usage: "record FILE", summary: "Record the next run's records and plan to FILE.",
         example: "record capture.trcrec",
         completion: { position, _ in position == 1 ? [.files] : [] }
     ) { input in
