@@ -44,6 +44,24 @@ import Testing
         }
     }
 
+    /// No bpftrace anywhere tracesh looks: in a private mount namespace, /dev/null is bound over
+    /// it (the machine keeps its own), and PATH is the usual one.
+    @Test(.live) func noBpftraceOnPathRefusesTheRun() throws {
+        let scene = try Scene()
+        let marker = scene.path("ran")
+        let script = try scene.script(["probe o = sys_openat", "run 1s -- /bin/sh -c 'touch \(marker)'", "show graph"])
+        let hide = "for f in /usr/bin/bpftrace /usr/sbin/bpftrace /usr/local/bin/bpftrace /bin/bpftrace /sbin/bpftrace; do "
+            + "if [ -f \"$f\" ]; then mount --bind /dev/null \"$f\" || exit 99; fi; done; exec \"$0\" \"$1\""
+        let result = try Tracesh.runCommand(["/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", hide, Tracesh.binary.path, script],
+                                            environment: ["TMPDIR": scene.temporary, "PATH": "/usr/local/bin:/usr/bin:/bin"])
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("script.trc:3:1: error: cannot trace on this machine: bpftrace: no bpftrace on PATH (nor in /usr/sbin or /usr/bin) (fix: apt-get install bpftrace"), "\(result.stderr)")
+        #expect(result.stdout.contains("o = sys_openat"), "the script did not go on")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        #expect(scene.leftovers.isEmpty, "\(scene.leftovers)")
+        #expect(FileManager.default.isExecutableFile(atPath: "/usr/bin/bpftrace") || FileManager.default.isExecutableFile(atPath: "/usr/sbin/bpftrace"))
+    }
+
     @Test func aBpftraceThatIsNotExecutableIsNamed() throws {
         let scene = try Scene()
         let fake = try scene.fakeBpftrace("exit 0")

@@ -143,10 +143,12 @@ public enum BpftraceLocator {
                 ? "TRACESH_BPFTRACE=\(override) is not an executable file" : "TRACESH_BPFTRACE=\(override) does not exist"
         }
         let directories = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin"]
-        if let found = directories.map({ $0 + "/bpftrace" }).first(where: { FileManager.default.fileExists(atPath: $0) }) {
-            return "\(found) is not executable"
+        let regular = directories.map { $0 + "/bpftrace" }.first { path in
+            var info = stat()
+            return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
         }
-        return "no bpftrace on PATH"
+        if let regular { return "\(regular) is not executable" }
+        return "no bpftrace on PATH (nor in /usr/sbin or /usr/bin)"
     }
 
     /// `v0.17.0` from `bpftrace --version`; nil when it fails or does not answer within `timeout`
