@@ -193,8 +193,11 @@ import Testing
                                     "stats", "show graph"])
         #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("the recording was not completed") && result.stderr.contains("No space left on device"), "\(result.stderr)")
-        // Every event is in the session all the same.
-        #expect(result.stdout.contains("run 1 failed: 2000 events"), "\(result.stdout)")
+        // Every event is in the session all the same: the 2000 opens, but for those bpftrace
+        // itself lost (its perf buffer overflows on a loaded machine, and it says how many).
+        let summary = try #require(result.stdout.firstMatch(of: /run 1 failed: (\d+) events in [^,]*, (\d+) lost/), "\(result.stdout)")
+        let (events, lost) = (Int(summary.1) ?? 0, Int(summary.2) ?? 0)
+        #expect(events > 0 && events + lost == 2000, "\(summary.0)")
         #expect(result.stdout.contains("o = sys_openat"), "the script did not go on")
         // What was written before the disk filled is kept as a recording cut short; no temporary file.
         #expect(disk.files == ["capture.trcrec", "filler"], "\(disk.files)")
