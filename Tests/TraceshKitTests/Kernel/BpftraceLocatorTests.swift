@@ -12,16 +12,25 @@ import Testing
         // Deaf to SIGINT and SIGTERM, and with a child holding its output pipe.
         try "#!/bin/sh\ntrap '' INT TERM\nsleep 300 &\necho $$ $! > '\(pids)'\nwait\n".write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
-        #expect(BpftraceLocator.version(of: script, timeout: 0.5) == nil)
+        // (The timeout leaves the script ample time to start its child and say so, even under load.)
+        #expect(BpftraceLocator.version(of: script, timeout: 3) == nil)
         let started = try String(contentsOfFile: pids, encoding: .utf8).split(separator: " ").compactMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(started.count == 2)
         for pid in started {
-            // Killed (SIGKILL to its group) and, for the script, reaped; the orphaned sleep is
-            // reaped by init, so a zombie counts as gone.
-            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-            let state = stat.flatMap { $0.split(separator: ")").last?.split(separator: " ").first }
-            #expect(stat == nil || state == "Z", "\(pid) is still running")
+            // Killed (SIGKILL to its group: the signal lands a moment later) and, for the script,
+            // reaped; the orphaned sleep is reaped by init, so a zombie counts as gone.
+            #expect(Self.waitUntilGone(pid), "\(pid) is still running")
         }
+    }
+
+    static func waitUntilGone(_ pid: pid_t, timeout: Double = 10) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let state = stat.split(separator: ")").last?.split(separator: " ").first, state != "Z" else { return true }
+            usleep(10_000)
+        }
+        return false
     }
 
     @Test func theVersionIsTheLastWordOfTheAnswer() throws {
