@@ -30,9 +30,7 @@ import Testing
         /// A fake bpftrace: a shell script that answers `--version` as bpftrace does, else runs `body`.
         func fakeBpftrace(_ body: String) throws -> String {
             let path = directory.path("bpftrace")
-            try "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace v0.17.0'; exit 0; fi\n\(body)\n"
-                .write(toFile: path, atomically: true, encoding: .utf8)
-            chmod(path, 0o755)
+            try writeExecutable("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace v0.17.0'; exit 0; fi\n\(body)\n", to: path)
             return path
         }
 
@@ -207,6 +205,19 @@ import Testing
         #expect(replayed.stderr.contains("without its end-of-run record: the recording was cut short"), "\(replayed.stderr)")
         #expect(replayed.stdout.components(separatedBy: "run 1 completed: ").count == 2, "reported once: \(replayed.stdout)")
     }
+}
+
+/// Writes a script to run, through a close-on-exec descriptor closed at once: a descriptor open
+/// for writing that a child forked meanwhile (tests run in parallel) inherits makes exec of the
+/// file fail with "Text file busy".
+func writeExecutable(_ text: String, to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    let bytes = Array(text.utf8)
+    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    close(descriptor)
+    guard written == bytes.count else { throw POSIXError(.EIO) }
+    chmod(path, 0o755)
 }
 
 extension Tracesh {
