@@ -24,7 +24,7 @@ let package = Package(
         // the layers below) on top; Agent (tracesh api, the MCP tools) above the session.
         .target(name: "TraceshModel", dependencies: ["CSupport"], path: "Sources/TraceshKit/Model"),
         .target(name: "TraceshFiles", dependencies: ["TraceshModel", "CSupport"], path: "Sources/TraceshKit/Files"),
-        .target(name: "TraceshKernel", dependencies: ["TraceshModel", "TraceshFiles"], path: "Sources/TraceshKit/Kernel"),
+        .target(name: "TraceshKernel", dependencies: ["TraceshModel", "TraceshFiles", "CSupport"], path: "Sources/TraceshKit/Kernel"),
         .target(name: "TraceshLanguage", dependencies: ["TraceshModel", "TraceshFiles"], path: "Sources/TraceshKit/Language"),
         .target(name: "TraceshSuggest", dependencies: ["TraceshModel"], path: "Sources/TraceshKit/Suggest"),
         .target(name: "TraceshSemantics", dependencies: ["TraceshModel", "TraceshKernel"], path: "Sources/TraceshKit/Semantics"),

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <histedit.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 
 /* Swift 6 cannot call C variadic functions (el_set, history) or use C globals (stdin), so
    these small wrappers give it fixed signatures. */
@@ -55,6 +57,31 @@ static inline int tracesh_history_load(History *handle, const char *path) {
 static inline int tracesh_history_save(History *handle, const char *path) {
     HistEvent event;
     return history(handle, &event, H_SAVE, path);
+}
+
+/* The history as its file's text (malloc'd; *length set), for the caller to write and check
+   itself: libedit's H_SAVE truncates the file first and does not report a failed write. Saved
+   to an anonymous memory file (H_SAVE_FP needs a real descriptor: it fchmods it), read back.
+   NULL on failure. */
+static inline char *tracesh_history_text(History *handle, size_t *length) {
+    int descriptor = (int)syscall(SYS_memfd_create, "tracesh-history", 1u /* MFD_CLOEXEC */);
+    if (descriptor < 0) return NULL;
+    FILE *stream = fdopen(descriptor, "w+");
+    if (!stream) { close(descriptor); return NULL; }
+    HistEvent event;
+    char *buffer = NULL;
+    if (history(handle, &event, H_SAVE_FP, stream) < 0 || fflush(stream) != 0) goto fail;
+    long size = ftell(stream);
+    if (size < 0 || fseek(stream, 0, SEEK_SET) != 0) goto fail;
+    buffer = malloc((size_t)size + 1);
+    if (!buffer || fread(buffer, 1, (size_t)size, stream) != (size_t)size) goto fail;
+    fclose(stream);
+    *length = (size_t)size;
+    return buffer;
+fail:
+    free(buffer);
+    fclose(stream);
+    return NULL;
 }
 
 /// Empties the line being edited (after Ctrl-C).

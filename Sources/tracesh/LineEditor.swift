@@ -2,6 +2,7 @@ import CLibedit
 import CSupport
 import Foundation
 import TraceshKit
+import TraceshFiles
 
 /// A line editor over libedit: prompt, emacs keys, history kept in a file, Tab completion.
 final class LineEditor {
@@ -26,7 +27,49 @@ final class LineEditor {
         history = tracesh_history_init(1000)
         editor = tracesh_el_init("tracesh")
         tracesh_el_setup(editor, history, lineEditorComplete)
-        if let historyPath { _ = tracesh_history_load(history, historyPath) }
+        if let historyPath, tracesh_history_load(history, historyPath) < 0, let reason = Self.unreadable(historyPath) {
+            warn("cannot read the history from '\(historyPath)': \(reason) (starting with an empty history)")
+        }
+    }
+
+    /// Whether a failure to save the history was reported (once per session is enough).
+    private var saveFailureReported = false
+
+    private func warn(_ text: String) {
+        writeAll(STDERR_FILENO, Array("tracesh: warning: \(text)\n".utf8))
+    }
+
+    /// Why `path` cannot be read as a history file; nil when it does not exist (a first session).
+    private static func unreadable(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return errno == ENOENT ? nil : String(cString: strerror(errno)) }
+        defer { close(descriptor) }
+        var byte: UInt8 = 0
+        return read(descriptor, &byte, 1) < 0 ? String(cString: strerror(errno)) : "it is not a history file"
+    }
+
+    /// Writes the history file whole, through a new file renamed over the old one (private: the
+    /// history may hold secrets typed in filters): a full disk or an unwritable place leaves the
+    /// old file as it was, and is reported once.
+    private func saveHistory(to path: String) {
+        var length = 0
+        guard let text = tracesh_history_text(history, &length) else { return }
+        defer { free(text) }
+        let bytes = Array(UnsafeRawBufferPointer(start: text, count: length))
+        do {
+            let file = try FileReplacement(path: path, newFileMode: 0o600)
+            do {
+                try file.write(bytes)
+                try file.commit()
+            } catch {
+                file.abandon()
+                throw error
+            }
+        } catch {
+            guard !saveFailureReported else { return }
+            saveFailureReported = true
+            warn("\(error); the history of this session is not saved")
+        }
     }
 
     deinit {
@@ -64,7 +107,7 @@ final class LineEditor {
     func remember(_ entry: String) {
         guard !entry.trimmingCharacters(in: .whitespaces).isEmpty else { return }
         _ = tracesh_history_enter(history, entry)
-        if let historyPath { _ = tracesh_history_save(history, historyPath) }
+        if let historyPath { saveHistory(to: historyPath) }
     }
 
     /// `$TRACESH_HISTORY`, else `$XDG_STATE_HOME/tracesh/history` (default ~/.local/state/tracesh/history).

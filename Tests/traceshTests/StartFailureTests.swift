@@ -48,9 +48,13 @@ import Testing
         }
         let children = ProcessTable.children(of: process.processIdentifier)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
-        // An empty script from the FIFO: tracesh goes on to its end.
-        let writer = open(gate, O_WRONLY | O_CLOEXEC)
-        if writer >= 0 { close(writer) }
+        // An empty script from the FIFO: tracesh goes on to its end. (Not a blocking open: had
+        // tracesh ended already, say after an error other than `error`, it would wait forever.)
+        while process.isRunning {
+            let writer = open(gate, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            if writer >= 0 { close(writer); break }
+            usleep(10_000)
+        }
         process.waitUntilExit()
         return Leftovers(stderr: String(decoding: seen, as: UTF8.self), children: children, temporaryFiles: files,
                          commandRan: FileManager.default.fileExists(atPath: marker))
@@ -93,7 +97,7 @@ import Testing
     }
 
     @Test(.live) func aMissingBpftraceStartsNothing() throws {
-        let result = try leftovers(["probe sys_openat", "run 1m -- /bin/sh -c 'touch MARKER'"], error: "no bpftrace",
+        let result = try leftovers(["probe sys_openat", "run 1m -- /bin/sh -c 'touch MARKER'"], error: "TRACESH_BPFTRACE=/nonexistent/bpftrace does not exist",
                                    environment: ["TRACESH_BPFTRACE": "/nonexistent/bpftrace"])
         #expect(result.stderr.contains("cannot trace on this machine: bpftrace"), "\(result.stderr)")
         #expect(result.children.isEmpty && !result.commandRan && result.temporaryFiles.isEmpty)

@@ -48,6 +48,10 @@ final class Terminal {
         return lines
     }
 
+    /// Closes the terminal under whatever runs in it (tmux kills its server: the pane's
+    /// processes get SIGHUP, as when a terminal window is closed).
+    func closeTerminal() throws { try tmux(["kill-server"]) }
+
     /// The pid of the shell the pane runs (tracesh is its child).
     func panePid() throws -> Int32 {
         Int32(try tmux(["list-panes", "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1

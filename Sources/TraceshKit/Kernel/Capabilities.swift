@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TraceshModel
 import TraceshFiles
+import CSupport
 
 /// What this machine can trace, each with a one-line reason and, when missing, a fix.
 public struct Capability: Hashable, Sendable {
@@ -49,7 +50,7 @@ public struct Capabilities: Sendable {
 
         let kprobes = catalog.hasKprobes
         all.append(Capability(name: "kprobes", available: kprobes,
-                              reason: kprobes ? "kprobe_events exists in tracefs" : (catalog.isReadable ? "the kernel has no kprobes (no kprobe_events in tracefs: CONFIG_KPROBES is off)" : "unknown: tracefs is not readable"),
+                              reason: kprobes ? "kprobe_events exists in " + (catalog.isCache ? "the cached catalog" : "tracefs") : (catalog.isReadable ? "the kernel has no kprobes (no kprobe_events in tracefs: CONFIG_KPROBES is off)" : "unknown: tracefs is not readable"),
                               fix: kprobes ? "" : "use syscall specs (sys_read -> tracepoint syscalls:sys_enter_read) or t:category:event tracepoints"))
 
         all.append(Capability(name: "kfunc", available: false,
@@ -58,12 +59,12 @@ public struct Capabilities: Sendable {
 
         let uprobes = catalog.hasUprobes
         all.append(Capability(name: "uprobes", available: uprobes,
-                              reason: uprobes ? "uprobe_events exists in tracefs" : (catalog.isReadable ? "no uprobe_events in tracefs (CONFIG_UPROBE_EVENTS is off)" : "unknown: tracefs is not readable"),
+                              reason: uprobes ? "uprobe_events exists in " + (catalog.isCache ? "the cached catalog" : "tracefs") : (catalog.isReadable ? "no uprobe_events in tracefs (CONFIG_UPROBE_EVENTS is off)" : "unknown: tracefs is not readable"),
                               fix: uprobes ? "" : "use a kernel with CONFIG_UPROBE_EVENTS"))
 
         let tracepoints = catalog.isReadable && !catalog.tracepoints().isEmpty
         all.append(Capability(name: "tracepoints", available: tracepoints,
-                              reason: tracepoints ? "\(catalog.tracepoints().count) tracepoints in tracefs (\(catalog.syscalls().count) syscalls)" : "tracefs is not readable, so no tracepoints can be listed",
+                              reason: tracepoints ? "\(catalog.tracepoints().count) tracepoints in " + (catalog.isCache ? "the cached catalog" : "tracefs") + " (\(catalog.syscalls().count) syscalls)" : "tracefs is not readable, so no tracepoints can be listed",
                               fix: tracepoints ? "" : "mount tracefs and run as root"))
         return Capabilities(all: all)
     }
@@ -80,18 +81,25 @@ public struct Capabilities: Sendable {
             let version = withVersion ? " (\(BpftraceLocator.version(of: bpftrace) ?? "unknown version"))" : ""
             all.append(Capability(name: "bpftrace", available: true, reason: "\(bpftrace)\(version)"))
         } else {
-            all.append(Capability(name: "bpftrace", available: false, reason: "no bpftrace on PATH", fix: "apt-get install bpftrace (or run scripts/setup)"))
+            all.append(Capability(name: "bpftrace", available: false, reason: BpftraceLocator.absence(), fix: "apt-get install bpftrace (or run scripts/setup)"))
         }
 
-        let privileged = geteuid() == 0 || hasBPFCapabilities()
+        let missingCapabilities = missingBPFCapabilities()
+        let privileged = geteuid() == 0 || missingCapabilities.isEmpty
         all.append(Capability(name: "root_access", available: privileged,
-                              reason: geteuid() == 0 ? "running as root" : (privileged ? "CAP_BPF and CAP_PERFMON are effective" : "not root and without CAP_BPF+CAP_PERFMON"),
-                              fix: privileged ? "" : "run tracesh with sudo (parsing, show bpftrace, save and load work without it)"))
+                              reason: geteuid() == 0 ? "running as root" : (privileged ? "CAP_BPF and CAP_PERFMON are effective"
+                                  : "not root, and without \(missingCapabilities.joined(separator: " and ")) (a run needs root, or CAP_BPF and CAP_PERFMON)"),
+                              fix: privileged ? "" : "run tracesh with sudo (parsing, show bpftrace, save, load, replay and help work without it)"))
 
         let tracefs = isMounted("/sys/kernel/tracing", type: "tracefs")
-        all.append(Capability(name: "tracefs", available: tracefs && catalog.isReadable,
-                              reason: tracefs ? (catalog.isReadable ? "mounted at /sys/kernel/tracing" : "mounted but not readable by this user") : "not mounted at /sys/kernel/tracing",
-                              fix: tracefs ? (catalog.isReadable ? "" : "run as root") : "mount -t tracefs nodev /sys/kernel/tracing (scripts/setup does this)"))
+        // The kernel's own tracefs; a cached catalog lets tracesh compile, not trace.
+        let tracefsReadable = !catalog.isCache && catalog.isReadable
+        all.append(Capability(name: "tracefs", available: tracefs && tracefsReadable,
+                              reason: tracefs ? (tracefsReadable ? "mounted at /sys/kernel/tracing" : "mounted at /sys/kernel/tracing, but this user cannot read it") : "not mounted at /sys/kernel/tracing",
+                              fix: tracefs ? (tracefsReadable ? "" : "run as root") : "mount -t tracefs nodev /sys/kernel/tracing (scripts/setup does this)"))
+        all.append(Capability(name: "catalog", available: catalog.isReadable,
+                              reason: "tracepoint formats read from " + catalog.sourceDescription,
+                              fix: catalog.isReadable ? "" : "run scripts/setup as root (it caches the catalog in \(KernelCatalog.cacheDirectory()))"))
         return all
     }
 
@@ -117,13 +125,13 @@ public struct Capabilities: Sendable {
         }
     }
 
-    /// CAP_BPF (39) and CAP_PERFMON (38) in the effective set, from /proc/self/status.
-    static func hasBPFCapabilities() -> Bool {
+    /// Which of CAP_BPF (39) and CAP_PERFMON (38) are not in the effective set, from /proc/self/status.
+    static func missingBPFCapabilities() -> [String] {
         guard let status = VirtualFile.read("/proc/self/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
               let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
-        else { return false }
-        return mask & (1 << 39) != 0 && mask & (1 << 38) != 0
+        else { return ["CAP_BPF", "CAP_PERFMON"] }
+        return [(39, "CAP_BPF"), (38, "CAP_PERFMON")].filter { mask & (1 << $0.0) == 0 }.map(\.1)
     }
 }
 
@@ -154,16 +162,60 @@ public enum BpftraceLocator {
         return version
     }
 
-    private static func askVersion(of path: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--version"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last.map(String.init)
+    /// Why no bpftrace was found, naming what was looked at: `$TRACESH_BPFTRACE` that does not
+    /// exist or cannot be executed, a `bpftrace` on PATH that is not executable, or none at all.
+    public static func absence() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let override = environment["TRACESH_BPFTRACE"] {
+            return FileManager.default.fileExists(atPath: override)
+                ? "TRACESH_BPFTRACE=\(override) is not an executable file" : "TRACESH_BPFTRACE=\(override) does not exist"
+        }
+        let directories = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin"]
+        let regular = directories.map { $0 + "/bpftrace" }.first { path in
+            var info = stat()
+            return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        }
+        if let regular { return "\(regular) is not executable" }
+        return "no bpftrace on PATH (nor in /usr/sbin or /usr/bin)"
+    }
+
+    /// `v0.17.0` from `bpftrace --version`; nil when it fails or does not answer within `timeout`
+    /// seconds (then it is killed, with anything it started: it runs in a process group of its own).
+    static func askVersion(of path: String, timeout: Double = 5) -> String? {
+        var child = tracesh_child(pid: -1, stdout_fd: -1, stderr_fd: -1, release_fd: -1)
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(path), strdup("--version"), nil]
+        let environment: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in arguments + environment { free(pointer) } }
+        let code = arguments.withUnsafeBufferPointer { argv in
+            environment.withUnsafeBufferPointer { envp in
+                tracesh_spawn(path, argv.baseAddress!, envp.baseAddress!, 1, -1, 0, 0, 1, &child)
+            }
+        }
+        guard code == 0 else { return nil }
+        close(child.stderr_fd)
+        defer {
+            close(child.stdout_fd)
+            _ = tracesh_wait(child.pid)
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        var output = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let left = deadline.timeIntervalSinceNow
+            var descriptor = pollfd(fd: child.stdout_fd, events: Int16(POLLIN), revents: 0)
+            let ready = left > 0 ? poll(&descriptor, 1, Int32(left * 1000) + 1) : 0
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else {
+                // Hung (or too slow): its whole group goes, so no grandchild holds the pipe.
+                kill(-child.pid, SIGKILL)
+                kill(child.pid, SIGKILL)
+                return nil
+            }
+            let count = read(child.stdout_fd, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0, output.count < 1 << 16 else { break }
+            output += buffer[0..<count]
+        }
+        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last.map(String.init)
     }
 }

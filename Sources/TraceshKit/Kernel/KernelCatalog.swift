@@ -6,18 +6,28 @@ import TraceshFiles
 /// What the running kernel offers to trace, read from tracefs (never from a hard-coded table):
 /// tracepoints and their formats, the syscalls that have tracepoints, and which probe types exist.
 ///
-/// Built from a root directory so tests can point it at a small fake tracefs tree.
+/// Built from a root directory so tests can point it at a small fake tracefs tree. tracefs is
+/// root-only on most machines: `scripts/cache-catalog` (run by `scripts/setup`) copies the
+/// tracepoint catalog to a world-readable directory keyed by kernel release, which `live` falls
+/// back to: `available_events` as in tracefs, `formats` (every `events/C/E/format`, each after a
+/// `==> events/C/E/format <==` line, as `tail -n +1` prints them), and empty `kprobe_events` /
+/// `uprobe_events` where the kernel has them.
 public final class KernelCatalog: Sendable {
-    /// The tracefs mount (`/sys/kernel/tracing`).
+    /// The tracefs mount (`/sys/kernel/tracing`), or the cache directory standing in for it.
     public let tracefs: String
+    /// True when `tracefs` is the cached copy, not the kernel's own tracefs.
+    public let isCache: Bool
     private let formats = Mutex<[String: TracepointFormat]>([:])
     private let eventList = Mutex<[String]?>(nil)
     /// The uapi header syscall numbers come from (tracefs does not carry them).
     public let syscallHeader: String
     private let syscallTableCache = Mutex<SyscallTable?>(nil)
+    /// A cache's `formats` file, split by tracepoint (read once, when first needed).
+    private let cachedFormats = Mutex<[String: String]?>(nil)
 
-    public init(tracefs: String = "/sys/kernel/tracing", syscallHeader: String = SyscallTable.defaultHeader) {
+    public init(tracefs: String = "/sys/kernel/tracing", syscallHeader: String = SyscallTable.defaultHeader, isCache: Bool = false) {
         self.tracefs = tracefs
+        self.isCache = isCache
         self.syscallHeader = syscallHeader
     }
 
@@ -29,8 +39,38 @@ public final class KernelCatalog: Sendable {
         return table
     }
 
-    /// The catalog of the machine tracesh runs on.
-    public static let live = KernelCatalog()
+    /// The catalog of the machine tracesh runs on: tracefs when this user can read it, else the
+    /// cache `scripts/setup` made for this kernel release (if there is one).
+    public static let live = preferred()
+
+    /// `tracefs` when readable, else `cache` (`cacheDirectory()` unless given) when readable, else
+    /// `tracefs` (unreadable: what needs it says so).
+    public static func preferred(tracefs: String = "/sys/kernel/tracing", cache: String? = nil) -> KernelCatalog {
+        let kernel = KernelCatalog(tracefs: tracefs)
+        if kernel.isReadable { return kernel }
+        let cached = KernelCatalog(tracefs: cache ?? cacheDirectory(), isCache: true)
+        return cached.isReadable ? cached : kernel
+    }
+
+    /// Where the cached catalog of the running kernel lives:
+    /// `$TRACESH_CATALOG_CACHE/catalog-RELEASE`, by default under `/var/cache/tracesh`.
+    public static func cacheDirectory(release: String = kernelRelease()) -> String {
+        let root = ProcessInfo.processInfo.environment["TRACESH_CATALOG_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/cache/tracesh"
+        return root + "/catalog-" + release
+    }
+
+    /// `uname -r`.
+    public static func kernelRelease() -> String {
+        var names = utsname()
+        guard uname(&names) == 0 else { return "unknown" }
+        return withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// Where the catalog was read from, for `caps` and `show bpftrace`.
+    public var sourceDescription: String {
+        guard isReadable else { return "none: tracefs (\(tracefs)) is not readable and there is no cached catalog" }
+        return isCache ? "the cached catalog \(tracefs) (tracefs is not readable by this user)" : "tracefs (\(tracefs))"
+    }
 
     /// Whether tracefs is there and readable (mounted, and we may read it).
     public var isReadable: Bool {
@@ -72,11 +112,37 @@ public final class KernelCatalog: Sendable {
         if let cached = formats.withLock({ $0[name] }) { return cached }
         let parts = name.split(separator: ":", maxSplits: 1)
         guard parts.count == 2,
-              let text = VirtualFile.read("\(tracefs)/events/\(parts[0])/\(parts[1])/format")
+              let text = isCache ? cachedFormat(of: "\(parts[0])/\(parts[1])") : VirtualFile.read("\(tracefs)/events/\(parts[0])/\(parts[1])/format")
         else { return nil }
         let format = TracepointFormat(name: name, formatFile: text)
         formats.withLock { $0[name] = format }
         return format
+    }
+
+    /// `category/event`'s format text from a cache's `formats` file.
+    private func cachedFormat(of path: String) -> String? {
+        if let formats = cachedFormats.withLock({ $0 }) { return formats[path] }
+        var formats: [String: String] = [:]
+        var current: String?
+        var lines: [Substring] = []
+        func finish() {
+            guard let current else { return }
+            // `tail` puts an empty line between files.
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            formats[current] = lines.joined(separator: "\n") + "\n"
+        }
+        for line in (VirtualFile.read(tracefs + "/formats") ?? "").split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("==> events/") && line.hasSuffix("/format <==") {
+                finish()
+                current = String(line.dropFirst("==> events/".count).dropLast("/format <==".count))
+                lines = []
+            } else {
+                lines.append(line)
+            }
+        }
+        finish()
+        cachedFormats.withLock { $0 = formats }
+        return formats[path]
     }
 
     /// Syscalls that have entry tracepoints (`read`, `openat`, ...), sorted.

@@ -294,13 +294,20 @@ public final class BpftraceRunner: Sendable {
         return process.wait(timeout: timeout) != nil
     }
 
-    /// bpftrace's error lines, without the harmless RLIMIT_MEMLOCK warning, in tracesh's words.
+    /// bpftrace's error lines, without the harmless RLIMIT_MEMLOCK warning nor its compiler's
+    /// warnings (each with the program line and caret line it quotes), in tracesh's words; a
+    /// signal that killed it comes first (its own last words are not why it ended).
     static func explain(_ stderr: String, prefix: String, exitCode: Int32? = nil) -> String {
+        var inWarning = false
         let lines = stderr.split(separator: "\n").map(String.init).filter { line in
+            if line.contains("WARNING:") { inWarning = true; return false }
+            if inWarning && !line.contains("ERROR:") { return false }
+            inWarning = false
             // A quoted program line carrying `\x1f` is a framing printf: it would show the secret boundary.
-            !line.contains("couldn't set RLIMIT_MEMLOCK") && !line.contains("\\x1f") && !line.trimmingCharacters(in: .whitespaces).isEmpty
+            return !line.contains("couldn't set RLIMIT_MEMLOCK") && !line.contains("\\x1f") && !line.trimmingCharacters(in: .whitespaces).isEmpty
         }
         var reasons: [String] = []
+        if let exitCode, exitCode > 128 { reasons.append("it was killed by \(signalName(exitCode - 128))") }
         for line in lines {
             var text = line
             if let range = text.range(of: "ERROR: ") { text = String(text[range.upperBound...]) }
@@ -311,10 +318,16 @@ public final class BpftraceRunner: Sendable {
             }
             reasons.append(text)
         }
-        if reasons.isEmpty, let exitCode {
-            reasons.append(exitCode > 128 ? "it was killed by signal \(exitCode - 128)" : "it exited with status \(exitCode)")
-        }
+        if reasons.isEmpty, let exitCode { reasons.append("it exited with status \(exitCode)") }
         return reasons.isEmpty ? "" : prefix + reasons.prefix(5).joined(separator: "; ")
+    }
+
+    /// `SIGKILL` for 9, and so on for the signals that end processes; else `signal N`.
+    static func signalName(_ number: Int32) -> String {
+        let names: [Int32: String] = [SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGABRT: "SIGABRT",
+                                      SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV", SIGPIPE: "SIGPIPE",
+                                      SIGTERM: "SIGTERM", SIGXCPU: "SIGXCPU", SIGSYS: "SIGSYS"]
+        return names[number].map { "\($0) (signal \(number))" } ?? "signal \(number)"
     }
 }
 

@@ -35,7 +35,8 @@ public struct ProbeResolver: Sendable {
 
     private func requireTracefs() throws {
         guard catalog.isReadable else {
-            throw Diagnostic("cannot read the kernel's tracepoints: tracefs is not mounted or not readable (mount -t tracefs nodev \(catalog.tracefs), or run as root)", at: nil)
+            // (An unreadable catalog is tracefs itself: `KernelCatalog.live` falls back to a readable cache.)
+            throw Diagnostic("cannot read the kernel's tracepoints: tracefs is not mounted or not readable, and there is no cached catalog in \(KernelCatalog.cacheDirectory()) (mount -t tracefs nodev /sys/kernel/tracing, or run as root, or run scripts/setup to cache the catalog)", at: nil)
         }
     }
 

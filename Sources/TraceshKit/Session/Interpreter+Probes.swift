@@ -19,7 +19,9 @@ extension Interpreter {
         let program = try ProgramCompiler.compile(graph, catalog: catalog, probes: try? cachedProbes(graph),
                                                   options: CompileOptions(excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
                                                                           stream: Settings.streamMode(graph), stacks: Settings.stackEvents(graph)))
-        emit(.text(program.source))
+        // Said when it is not the kernel's own tracefs (a run needs that, and will read it).
+        let source = catalog.isCache ? "// tracepoint formats from \(catalog.sourceDescription)\n" : ""
+        emit(.text(source + program.source))
     }
 
     func showCapabilities() {

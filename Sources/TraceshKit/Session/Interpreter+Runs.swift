@@ -307,7 +307,8 @@ extension Interpreter {
     func replay(_ path: String, at location: SourceLocation) throws {
         do {
             let run = try runs.replay(path, maxEvents: Settings.maxEvents(graph)) { warn($0, at: location) }
-            report(run)
+            // Claimed, so that the end of a batch does not report it a second time.
+            if run.claimReport() { report(run) }
         } catch var diagnostic as Diagnostic {
             diagnostic.location = diagnostic.location ?? location
             throw diagnostic

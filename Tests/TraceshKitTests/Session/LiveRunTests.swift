@@ -108,7 +108,7 @@ import Testing
             """)
         #expect(outcome == .failure)
         #expect(interpreter.runs.latestFinished?.status.state == .failed)
-        #expect(output.diagnostics.contains { $0.contains("bpftrace ended unexpectedly: it was killed by signal 9") }, "\(output.diagnostics)")
+        #expect(output.diagnostics.contains { $0.contains("bpftrace ended unexpectedly: it was killed by SIGKILL (signal 9)") }, "\(output.diagnostics)")
     }
 
     /// `run -p PID`: a process started before the run is traced with the child it starts after
