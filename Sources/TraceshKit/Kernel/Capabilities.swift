@@ -84,12 +84,15 @@ public struct Capabilities: Sendable {
             all.append(Capability(name: "bpftrace", available: false, reason: BpftraceLocator.absence(), fix: "apt-get install bpftrace (or run scripts/setup)"))
         }
 
+        // The kernel would let CAP_BPF and CAP_PERFMON trace, but bpftrace 0.17 checks for root
+        // itself ("currently only supports running as the root user"): a run needs root.
         let missingCapabilities = missingBPFCapabilities()
-        let privileged = geteuid() == 0 || missingCapabilities.isEmpty
-        all.append(Capability(name: "root_access", available: privileged,
-                              reason: geteuid() == 0 ? "running as root" : (privileged ? "CAP_BPF and CAP_PERFMON are effective"
-                                  : "not root, and without \(missingCapabilities.joined(separator: " and ")) (a run needs root, or CAP_BPF and CAP_PERFMON)"),
-                              fix: privileged ? "" : "run tracesh with sudo (parsing, show bpftrace, save, load, replay and help work without it)"))
+        let root = geteuid() == 0
+        let capabilities = missingCapabilities.isEmpty ? "CAP_BPF and CAP_PERFMON are effective, but bpftrace 0.17 runs only as root"
+            : "without \(missingCapabilities.joined(separator: " and ")), and bpftrace 0.17 runs only as root"
+        all.append(Capability(name: "root_access", available: root,
+                              reason: root ? "running as root" : "not root (\(capabilities))",
+                              fix: root ? "" : "run tracesh with sudo (parsing, show bpftrace, save, load, replay and help work without it)"))
 
         let tracefs = isMounted("/sys/kernel/tracing", type: "tracefs")
         // The kernel's own tracefs; a cached catalog lets tracesh compile, not trace.
