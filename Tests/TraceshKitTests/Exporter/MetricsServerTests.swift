@@ -51,7 +51,7 @@ import Testing
             #expect(refused.status == 405, "\(method)")
             #expect(!refused.body.contains("tracesh_up"))
         }
-        for path in ["/metrics/", "/api", "/run", "/../etc/passwd", "/metrics.txt"] {
+        for path in ["/metricsx", "/api", "/run", "/../etc/passwd", "/metrics.txt"] {
             #expect(try Self.request("GET", base + path).status == 404, "\(path)")
         }
         await server.stop()
