@@ -22,7 +22,7 @@ struct ServeCommand: ParsableCommand {
         EXAMPLES:
           tracesh serve examples/serve-opens.trc
           tracesh serve examples/serve-opens.trc --listen 0.0.0.0:9435
-          tracesh serve -e 'set scrape-interval 1s' examples/serve-opens.trc
+          tracesh serve examples/serve-opens.trc -e 'set scrape-interval 1s' -e 'filter opens: uid != 0'
         """
     )
 
@@ -32,7 +32,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to listen: an IPv4 ADDRESS:PORT.", valueName: "address"))
     var listen = "127.0.0.1:9435"
 
-    @Option(name: [.customShort("e"), .customLong("execute")], help: ArgumentHelp("Run COMMANDS before the script (repeatable).", valueName: "commands"))
+    @Option(name: [.customShort("e"), .customLong("execute")], help: ArgumentHelp("Run COMMANDS after the script, e.g. a setting or a filter (repeatable).", valueName: "commands"))
     var commands: [String] = []
 
     func validate() throws {
@@ -59,11 +59,6 @@ struct ServeCommand: ParsableCommand {
             interpreter.runs.shutdown()
             return ExitCode(status)
         }
-        for (index, command) in commands.enumerated() {
-            guard interpreter.run(source: command, origin: commands.count > 1 ? "-e[\(index + 1)]" : "-e") == .success else {
-                throw fail("the commands given with -e failed", status: 1)
-            }
-        }
         let source: String
         do {
             source = try ScriptSource.read(script)
@@ -72,8 +67,14 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(2)
         }
         guard interpreter.run(source: source, origin: script) == .success else { throw fail("\(script) failed", status: 1) }
+        // After the script, so that they adjust it: a setting, a filter on one of its probes.
+        for (index, command) in commands.enumerated() {
+            guard interpreter.run(source: command, origin: commands.count > 1 ? "-e[\(index + 1)]" : "-e") == .success else {
+                throw fail("the commands given with -e failed", status: 1)
+            }
+        }
         guard interpreter.runs.all.isEmpty else {
-            throw fail("\(script) started a run; a script to serve declares probes and aggregations, and 'serve' runs them", status: 2)
+            throw fail("a run was started; a script to serve declares probes and aggregations, and 'serve' runs them", status: 2)
         }
         guard !interpreter.graph.probes.isEmpty else { throw fail("\(script) declares no probe", status: 2) }
 

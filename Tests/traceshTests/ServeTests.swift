@@ -113,6 +113,41 @@ import Testing
         return nil
     }
 
+    /// `set max-series 1`: the first command's series stays itself, a later command's opens are
+    /// folded into `comm="other"` and counted as a dropped series.
+    @Test(.live) func seriesBeyondMaxSeriesFoldIntoOther() throws {
+        let directory = try TemporaryDirectory()
+        let first = try Self.helper(in: directory), second = try Self.helper(in: directory)
+        let target = directory.path("target")
+        #expect(FileManager.default.createFile(atPath: target, contents: Data()))
+        let port = Self.freePort()
+        // Only the helpers' opens are counted, so which label set comes first is known.
+        let serve = try RunningTracesh(["serve", "-e", "set scrape-interval 1s", "-e", "set max-series 1",
+                                        "-e", "filter opens: comm == \"\(first.comm)\" || comm == \"\(second.comm)\"",
+                                        Tracesh.packageRoot.appendingPathComponent("examples/serve-opens.trc").path,
+                                        "--listen", "127.0.0.1:\(port)"])
+        defer {
+            if serve.process.isRunning { kill(serve.pid, SIGTERM) }
+            _ = serve.finish()
+        }
+        let url = "http://127.0.0.1:\(port)/metrics"
+        let up = Self.poll { Self.samples(Self.get(url).body)["tracesh_up"] == 1 ? true : nil }
+        #expect(up == true, "tracesh serve did not come up: \(serve.stderr)")
+        guard up == true else { return }
+        #expect(try Self.runHelper(first.path, ["open", target, "4"]) == 0)
+        let own = Self.poll { Self.samples(Self.get(url).body)["tracesh_opens_count_total{comm=\"\(first.comm)\"}"] == 4 ? true : nil }
+        #expect(own == true)
+        #expect(try Self.runHelper(second.path, ["open", target, "6"]) == 0)
+        let folded = Self.poll { () -> [String: Double]? in
+            let samples = Self.samples(Self.get(url).body)
+            return samples["tracesh_opens_count_total{comm=\"other\"}"] == 6 ? samples : nil
+        }
+        let samples = try #require(folded, "no 'other' series: \(Self.get(url).body)")
+        #expect(samples["tracesh_opens_count_total{comm=\"\(second.comm)\"}"] == nil)
+        #expect(samples.keys.filter { $0.hasPrefix("tracesh_opens_count_total{") }.count == 2)
+        #expect(samples["tracesh_dropped_series_total{metric=\"tracesh_opens_count_total\"}"] == 1)
+    }
+
     @Test(.live, .enabled(if: prometheus != nil, "needs prometheus (scripts/setup installs it)"))
     func prometheusScrapesExactCountsAHistogramAndSurvivesABpftraceKill() throws {
         let directory = try TemporaryDirectory()
