@@ -11,13 +11,14 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Keep a .trc script's probes running and export its aggregations to Prometheus.",
         discussion: """
-        The script declares probes, filters, aggregations and settings (a 'run' in it is refused).
-        Its in-kernel maps are read every 'set scrape-interval' (default 5s) without being cleared,
-        and GET /metrics serves them in the Prometheus text format: count and sum as counters,
-        avg/min/max as gauges, hist/lhist as histograms, 'by' keys as labels (at most
-        'set max-series' label sets per metric, default 10000; further ones fold into 'other').
-        If bpftrace dies it is started again with backoff and the counters carry on from their
-        totals. The HTTP side is read-only: GET /metrics and GET / only. SIGTERM stops cleanly.
+        The script declares probes, filters, aggregations and settings ('run' is refused). \
+        Its in-kernel maps are read every 'set scrape-interval' (default 5s) without being cleared, \
+        and GET /metrics serves them in the Prometheus text format: count and sum as counters, \
+        avg/min/max as gauges, hist/lhist as histograms, 'by' keys as labels (at most 'set max-series' \
+        label sets per metric, default 10000; further ones fold into 'other'). If bpftrace dies it is \
+        started again with backoff and the counters carry on from their totals.
+
+        The HTTP side is read-only: GET /metrics and GET / only. SIGTERM stops cleanly.
 
         EXAMPLES:
           tracesh serve examples/serve-opens.trc
@@ -66,6 +67,9 @@ struct ServeCommand: ParsableCommand {
             output.report(diagnostic, origin: script, sourceLine: nil)
             throw ExitCode(2)
         }
+        let runs = ServeScript.runCommands(in: source, variables: variables)
+        for diagnostic in runs { output.report(diagnostic, origin: script, sourceLine: nil) }
+        guard runs.isEmpty else { throw fail("\(script) starts a run", status: 2) }
         guard interpreter.run(source: source, origin: script) == .success else { throw fail("\(script) failed", status: 1) }
         // After the script, so that they adjust it: a setting, a filter on one of its probes.
         for (index, command) in commands.enumerated() {
@@ -74,6 +78,7 @@ struct ServeCommand: ParsableCommand {
             }
         }
         guard interpreter.runs.all.isEmpty else {
+            // A `run` given with -e, or in a loaded file.
             throw fail("a run was started; a script to serve declares probes and aggregations, and 'serve' runs them", status: 2)
         }
         guard !interpreter.graph.probes.isEmpty else { throw fail("\(script) declares no probe", status: 2) }

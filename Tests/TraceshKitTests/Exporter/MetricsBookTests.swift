@@ -129,3 +129,13 @@ import Testing
         #expect(Self.sample(text, "tracesh_r_hist_latency_sum") == 65)
     }
 }
+
+/// A script to serve declares; a `run` in it is found before anything runs.
+@Suite struct ServeScriptTests {
+    @Test func runCommandsAreFoundWithTheirPlace() {
+        let source = "probe o = sys_openat\nagg o: count by comm\n# run 5s in a comment is not a command\nrun $d\n"
+        let found = ServeScript.runCommands(in: source, variables: [Setting(name: "d", value: "5s")])
+        #expect(found.map { $0.location?.line } == [4])
+        #expect(ServeScript.runCommands(in: "probe o = sys_openat\nagg o: count\n", variables: []).isEmpty)
+    }
+}
