@@ -22,11 +22,12 @@ import Testing
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// `curl`: the body and status of a GET (a POST with `form`, URL-encoded).
-    static func get(_ url: String, form: [String: String]? = nil) -> (status: Int, body: String) {
+    /// `curl`: the body and status of a GET (a POST with `form`, URL-encoded; `method` another).
+    static func get(_ url: String, method: String? = nil, form: [String: String]? = nil) -> (status: Int, body: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var arguments = ["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "5", url]
+        if let method { arguments += ["-X", method] }
         for (name, value) in form ?? [:] { arguments += ["--data-urlencode", "\(name)=\(value)"] }
         process.arguments = arguments
         let pipe = Pipe()
@@ -114,7 +115,8 @@ import Testing
     }
 
     /// `set max-series 1`: the first command's series stays itself, a later command's opens are
-    /// folded into `comm="other"` and counted as a dropped series.
+    /// folded into `comm="other"` and counted as a dropped series. And the listener answers GET
+    /// /metrics and GET / only.
     @Test(.live) func seriesBeyondMaxSeriesFoldIntoOther() throws {
         let directory = try TemporaryDirectory()
         let first = try Self.helper(in: directory), second = try Self.helper(in: directory)
@@ -146,6 +148,21 @@ import Testing
         #expect(samples["tracesh_opens_count_total{comm=\"\(second.comm)\"}"] == nil)
         #expect(samples.keys.filter { $0.hasPrefix("tracesh_opens_count_total{") }.count == 2)
         #expect(samples["tracesh_dropped_series_total{metric=\"tracesh_opens_count_total\"}"] == 1)
+
+        // The listener is read-only: GET /metrics and GET /, nothing else.
+        let base = "http://127.0.0.1:\(port)"
+        let index = Self.get(base + "/")
+        #expect(index.status == 200)
+        #expect(index.body.contains(#"<a href="/metrics">"#))
+        for method in ["POST", "PUT", "DELETE", "PATCH"] {
+            let refused = Self.get(base + "/metrics", method: method)
+            #expect(refused.status == 405, "\(method)")
+            #expect(!refused.body.contains("tracesh_up"))
+        }
+        for path in ["/metricsx", "/api", "/run", "/../etc/passwd", "/metrics.txt"] {
+            #expect(Self.get(base + path).status == 404, "\(path)")
+        }
+        #expect(serve.process.isRunning)
     }
 
     @Test(.live, .enabled(if: prometheus != nil, "needs prometheus (scripts/setup installs it)"))
