@@ -98,7 +98,8 @@ public final class RunManager: Sendable {
                                                                          sync: SyncMarker.forThisProcess(),
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
                                                                          stream: Settings.streamMode(graph),
-                                                                         interval: request.interval, keepIntervals: request.keepIntervals))
+                                                                         interval: request.interval, keepIntervals: request.keepIntervals,
+                                                                         countsByProcess: !serving))
             if let recordingPath {
                 do {
                     recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
