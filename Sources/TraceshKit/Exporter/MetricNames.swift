@@ -6,7 +6,7 @@ public enum MetricNames {
     /// Names tracesh's own metrics use; an aggregation's metric never takes one of them.
     public static let reserved: Set<String> = [
         "tracesh_events_total", "tracesh_lost_events_total", "tracesh_bpftrace_restarts_total", "tracesh_up",
-        "tracesh_build_info", "tracesh_dropped_series_total", "tracesh_scrape_interval_seconds",
+        "tracesh_build_info", "tracesh_dropped_series_total",
     ]
 
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*` for metric names, without `:` for label names: every other

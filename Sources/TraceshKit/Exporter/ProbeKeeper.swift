@@ -92,10 +92,12 @@ public final class ProbeKeeper: Sendable {
         while !isStopping && monotonicSeconds() < end { usleep(50_000) }
     }
 
-    /// Puts the run's newest interval in the book.
+    /// Puts the run's newest interval in the book (nothing to do when there is none and
+    /// bpftrace's state did not change).
     private func take(_ run: Run) {
         let intervals = run.takeIntervals()
         let status = run.status
+        guard !intervals.isEmpty || exposition.book.up != (status.state == .running) else { return }
         exposition.update { book in
             book.up = status.state == .running
             if let newest = intervals.last {
