@@ -26,8 +26,8 @@ public final class ProbeKeeper: Sendable {
     /// How long a serving run is asked to last (it is meant to be stopped, not to end).
     static let runLength = TraceDuration.minutes(60 * 24 * 365)
 
-    /// Starts the first run (its failure, e.g. a probe that does not attach, is thrown here) and
-    /// the thread that keeps it going.
+    /// Starts the first run and waits until it traces (its failure, e.g. a probe that does not
+    /// attach, is thrown here), then starts the thread that keeps it going.
     public init(graph: SessionGraph, catalog: KernelCatalog, runs: RunManager, version: String,
                 log: @escaping @Sendable (String) -> Void) throws {
         self.graph = graph
@@ -36,6 +36,13 @@ public final class ProbeKeeper: Sendable {
         self.log = log
         interval = Settings.scrapeInterval(graph)
         let first = try Self.start(graph: graph, catalog: catalog, runs: runs, interval: interval)
+        // A first run that never traces (a probe that does not attach, say) is an error to show
+        // now, not a reason to start bpftrace again and again.
+        while first.status.state == .starting && !first.wait(timeout: 0.05) {}
+        let status = first.status
+        if status.state.isFinished {
+            throw Diagnostic("bpftrace did not start tracing: \(status.failure ?? "run \(status.state.rawValue)")", at: nil)
+        }
         exposition = MetricsExposition(book: MetricsBook(program: first.program, maxSeries: Settings.maxSeries(graph)), version: version)
         let thread = Thread { [self] in keep(first) }
         thread.name = "tracesh-serve"
