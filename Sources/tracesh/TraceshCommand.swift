@@ -25,9 +25,15 @@ struct TraceshCommand: ParsableCommand {
           echo 'help probe' | tracesh
 
         EXIT STATUS:
-          0  every command succeeded
-          1  a command failed (a script stops at the first failure unless 'set on-error continue')
-          2  usage error: bad options or arguments to tracesh itself
+          0    every command succeeded (or 'quit' / Ctrl-D in the shell)
+          1    a command failed (a script stops at the first failure unless 'set on-error continue')
+          2    usage error: bad options or arguments to tracesh itself, or an unreadable script
+          130  Ctrl-C in a batch (after the summaries of the runs it stopped)
+          SIGTERM and SIGHUP stop every run, then end tracesh by the same signal (143, 129).
+
+        SEE ALSO:
+          'help' and 'help COMMAND' in the shell; docs/language.md and examples/*.trc in the
+          source tree; bpftrace(8).
         """,
         version: version
     )
@@ -36,7 +42,8 @@ struct TraceshCommand: ParsableCommand {
     /// with positional arguments does not dispatch subcommands in swift-argument-parser.)
     static let frontEnds: [String: ParsableCommand.Type] = ["api": AgentAPICommand.self, "mcp": MCPCommand.self, "serve": ServeCommand.self]
 
-    @Argument(help: ArgumentHelp("A .trc script to run, then NAME=VALUE variables for it.", valueName: "script"))
+    @Argument(help: ArgumentHelp("A .trc script to run, then NAME=VALUE variables for it.", valueName: "script"),
+              completion: .file(extensions: ["trc"]))
     var arguments: [String] = []
 
     @Option(name: [.customShort("e"), .customLong("execute")], help: ArgumentHelp("Run COMMANDS (repeatable; runs before a script).", valueName: "commands"))
@@ -45,7 +52,8 @@ struct TraceshCommand: ParsableCommand {
     @Flag(name: [.customShort("i"), .customLong("interactive")], help: "Stay in the interactive shell after a script or -e.")
     var interactive = false
 
-    @Option(name: .long, help: ArgumentHelp("Output format: table, json (JSON Lines) or csv.", valueName: "format"))
+    @Option(name: .long, help: ArgumentHelp("Output format: table, json (JSON Lines) or csv.", valueName: "format"),
+            completion: .list(OutputFormat.allCases.map(\.rawValue)))
     var format: String?
 
     func validate() throws {

@@ -13,6 +13,7 @@ public enum MapParser {
     /// every output shows `openat` rather than 257.
     public static func parse(_ text: [UInt8], map: CompiledMap, names: ValueNames = .none) -> AggregationResult {
         var rows: [AggregationResult.Row] = []
+        let text = map.aggregation.keys.contains(where: StackKey.isStackName) ? StackRows.collapse(text) : text
         let lines = text.split(separator: 0x0a, omittingEmptySubsequences: false).map { Array($0) }
         var index = 0
         let prefix = Array(map.name.utf8)

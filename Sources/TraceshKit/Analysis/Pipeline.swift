@@ -15,6 +15,9 @@ public struct Pipeline: Sendable {
     public private(set) var started = false
     /// Whether the end record arrived (bpftrace finished printing maps).
     public private(set) var ended = false
+    /// Whether END began printing (its `B` record; programs with stack-keyed maps print one): the
+    /// stop was heard.
+    public private(set) var endBegan = false
     /// The highest sync sequence number seen (0: none); see `SyncMarker`.
     public private(set) var synced: UInt64 = 0
     /// Whether tracing has begun: BEGIN's record arrived and, when the program carries the sync
@@ -67,7 +70,12 @@ public struct Pipeline: Sendable {
     /// kept, a second count per event that a plain run does not pay for.
     public let tracksIntervals: Bool
 
-    public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int, tracksIntervals: Bool = false, keepIntervals: Bool = false) {
+    /// Names the frames of the run's stacks (nil when it has none; see `StackRows`).
+    public let stacks: StackNamer?
+
+    public init(program: CompiledProgram, clockOffset: Int64, maxEvents: Int, tracksIntervals: Bool = false, keepIntervals: Bool = false,
+                stacks: StackNamer? = nil) {
+        self.stacks = stacks
         self.tracksIntervals = tracksIntervals
         self.keepIntervals = keepIntervals
         intervalStatistics = Statistics(probeCount: program.probes.count)
@@ -122,10 +130,14 @@ public struct Pipeline: Sendable {
                 malformedRecords += Self.addCounted(counts, to: &openInterval!.statistics)
                 openInterval!.aggregations = program.addingDerived(from: counts, to: openInterval!.aggregations)
             } else if let map = program.maps.first(where: { $0.name == name && $0.fromEventCounts == nil }) {
-                openInterval!.aggregations.append(MapParser.parse(text, map: map, names: program.valueNames))
+                openInterval!.aggregations.append(named(MapParser.parse(text, map: map, names: program.valueNames), map: map))
             }
+        case .process(let pid):
+            stacks?.capture(pid: pid)
+        case .endBegin:
+            endBegan = true
         case .event(let fields):
-            guard let event = makeEvent(fields) else {
+            guard var event = makeEvent(fields) else {
                 malformedRecords += 1
                 return nil
             }
@@ -133,6 +145,7 @@ public struct Pipeline: Sendable {
                 statistics.filteredOut += 1
                 return nil
             }
+            if let stacks { event = StackRows.name(event, namer: stacks) }
             statistics.record(event)
             if tracksIntervals { intervalStatistics.record(event) }
             store.append(event)
@@ -144,7 +157,7 @@ public struct Pipeline: Sendable {
             aggregations = program.addingDerived(from: keepIntervals ? counts : sinceLastInterval(counts), to: aggregations)
         case .map(let name, let text):
             if let map = program.maps.first(where: { $0.name == name && $0.fromEventCounts == nil }) {
-                aggregations.append(MapParser.parse(text, map: map, names: program.valueNames))
+                aggregations.append(named(MapParser.parse(text, map: map, names: program.valueNames), map: map))
             }
         case .end:
             ended = true
@@ -161,6 +174,17 @@ public struct Pipeline: Sendable {
             }
         }
         return nil
+    }
+
+    private func named(_ result: AggregationResult, map: CompiledMap) -> AggregationResult {
+        guard let stacks else { return result }
+        return StackRows.name(result, map: map, namer: stacks)
+    }
+
+    /// Whether `program` reads stacks (its maps are keyed by them, or its events carry them).
+    public static func readsStacks(_ program: CompiledProgram) -> Bool {
+        program.maps.contains { $0.aggregation.keys.contains(where: StackKey.isStackName) }
+            || program.probes.contains { $0.fields.contains { $0.name == "ustack" || $0.name == "kstack" } }
     }
 
     /// Keeps the held command's counts and name until the event counts arrive.

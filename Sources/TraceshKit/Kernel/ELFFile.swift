@@ -14,6 +14,12 @@ public struct ELFFile: Sendable {
     public let path: String
     public let functions: Set<String>
     public let usdtProbes: [USDTProbe]
+    /// Defined function symbols with their addresses, sorted by address (see `ELFSymbols`).
+    public let symbols: [ELFSymbol]
+    /// `e_type`: 2 for an executable at fixed addresses (ET_EXEC), 3 for a shared object or PIE.
+    public let fileType: UInt16
+    /// The loadable segments (PT_LOAD), to turn a file offset into an address.
+    public let segments: [ELFSegment]
 
     /// Parses the file; throws when it cannot be read or is not a 64-bit little-endian ELF.
     public init(path: String) throws {
@@ -35,6 +41,7 @@ public struct ELFFile: Sendable {
                                     link: Int(reader.u32(base + 0x28)), entrySize: Int(reader.u64(base + 0x38)), nameOffset: Int(reader.u32(base))))
         }
         var functions = Set<String>()
+        var symbols: [ELFSymbol] = []
         for section in sections where section.type == 2 || section.type == 11 {
             guard section.link < sections.count, section.entrySize == 24 else { continue }
             let strings = sections[section.link]
@@ -44,10 +51,24 @@ public struct ELFFile: Sendable {
                 let sectionIndex = reader.u16(entry + 6)
                 guard kind == 2 || kind == 10, sectionIndex != 0 else { continue }
                 let name = reader.cString(strings.offset + Int(reader.u32(entry)))
-                if !name.isEmpty { functions.insert(name) }
+                if !name.isEmpty {
+                    functions.insert(name)
+                    symbols.append(ELFSymbol(name: name, address: reader.u64(entry + 8), size: reader.u64(entry + 16), isWeak: info >> 4 == 2))
+                }
             }
         }
         self.functions = functions
+        self.symbols = ELFSymbol.sorted(symbols)
+        fileType = reader.u16(0x10)
+        let programOffset = Int(reader.u64(0x20)), programSize = Int(reader.u16(0x36)), programCount = Int(reader.u16(0x38))
+        var segments: [ELFSegment] = []
+        for index in 0..<programCount {
+            let base = programOffset + index * programSize
+            guard base + 56 <= bytes.count, reader.u32(base) == 1 else { continue }
+            segments.append(ELFSegment(offset: reader.u64(base + 8), address: reader.u64(base + 0x10), fileSize: reader.u64(base + 0x20),
+                                       memorySize: reader.u64(base + 0x28), executable: reader.u32(base + 4) & 1 != 0))
+        }
+        self.segments = segments
 
         var probes: [USDTProbe] = []
         let names = sections.indices.contains(Int(reader.u16(0x3e))) ? sections[Int(reader.u16(0x3e))] : nil

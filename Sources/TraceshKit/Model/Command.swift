@@ -28,12 +28,14 @@ public struct Command: Hashable, Sendable {
         case runs
         /// `run`: the run whose results to show (`from ID`); nil for the newest finished one.
         case events(limit: Int?, condition: Expression?, run: Int? = nil)
-        case top(limit: Int?, run: Int? = nil)
+        /// `top [N]`, or with `stacks` (`top stacks [N]`) the heaviest stacks of a stack-keyed agg.
+        case top(limit: Int?, run: Int? = nil, stacks: Bool = false)
         case stats(run: Int? = nil)
         /// `results [from ID]`: a run's aggregation results.
         case results(run: Int?)
         case show(ShowTarget)
-        /// `save FILE [from ID]`: a script of the graph, or (for `.jsonl`, `.csv`, `.db`) a run's events.
+        /// `save FILE [from ID]`: a script of the graph, or (for `.jsonl`, `.csv`, `.db`) a run's
+        /// events, or (`.folded`, `.svg`) its stacks.
         case save(path: String, run: Int? = nil)
         case load(path: String)
         case set(name: String, value: String)

@@ -35,6 +35,12 @@ public struct EventFraming: Hashable, Sendable {
         /// Written by tracesh (not bpftrace) at the end of a recording, after bpftrace's output:
         /// `T, version, outputBytes, durationNanoseconds, state` (see `RecordingTrailer`).
         case trailer = "T"
+        /// The first event of a process whose stacks a run names: `P, pid` (tracesh reads its
+        /// `/proc/PID/maps` then, while it probably lives; see `StackNamer`).
+        case process = "P"
+        /// END began (printed first in END when its maps are slow to print, as stack-keyed maps
+        /// are): `B`. The stop was heard; a repeated SIGINT would cut END short.
+        case endBegin = "B"
     }
 
     /// 16 lowercase hex digits.

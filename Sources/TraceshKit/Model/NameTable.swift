@@ -55,7 +55,15 @@ public enum NameTable {
               summary: "syscall return probes: the error number, -retval when retval < 0, else 0; prints by name (ENOENT; '-' for 0) as an agg key, compares with \"ENOENT\"; 'agg count by errno' counts successes under '-' (filter retval < 0 for failures only)"),
     ]
 
-    public static var all: [Entry] { plain + dollar + probeDependent }
+    /// Call stacks, unwound by bpftrace (frame pointers), named by tracesh (see `StackKey`).
+    public static let stacks: [Entry] = [
+        Entry(spelling: "ustack", type: "stack", placement: .kernel,
+              summary: "the user-space call stack (frame pointers; a library built without them ends it early), as an agg key; frames named by tracesh"),
+        Entry(spelling: "kstack", type: "stack", placement: .kernel, summary: "the kernel call stack, as an agg key; frames named from /proc/kallsyms"),
+        Entry(spelling: "ustack(N)", type: "stack", placement: .kernel, summary: "the innermost N frames (1 to 127) of ustack; kstack(N) likewise"),
+    ]
+
+    public static var all: [Entry] { plain + dollar + probeDependent + stacks }
 
     /// Bare names, for "did you mean" (argN spelled out).
     public static var bareNames: [String] { plain.map(\.spelling) + (1...6).map { "arg\($0)" } + ["retval", "latency", "errno"] }

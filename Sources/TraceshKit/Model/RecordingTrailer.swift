@@ -12,8 +12,12 @@ public enum RecordingTrailer {
         public var durationNanoseconds: Int64
         /// How the run ended (`completed`, `stopped`, `failed`).
         public var state: String
+        /// The run's process maps and frame names as JSON (`StackNamer.Snapshot`), when it read
+        /// stacks: a fifth field, so a replay names the same frames.
+        public var stacks: [UInt8]?
 
-        public init(outputBytes: Int64, durationNanoseconds: Int64, state: String) {
+        public init(outputBytes: Int64, durationNanoseconds: Int64, state: String, stacks: [UInt8]? = nil) {
+            self.stacks = stacks
             self.outputBytes = outputBytes
             self.durationNanoseconds = durationNanoseconds
             self.state = state
@@ -27,6 +31,7 @@ public enum RecordingTrailer {
         let fields = [version, String(trailer.outputBytes), String(trailer.durationNanoseconds), trailer.state]
         var bytes = framing.recordStart + Array(EventFraming.Kind.trailer.rawValue.utf8)
         for field in fields { bytes += framing.fieldSeparator + Array(field.utf8) }
+        if let stacks = trailer.stacks { bytes += framing.fieldSeparator + stacks }
         return bytes + framing.recordEnd
     }
 
@@ -34,6 +39,7 @@ public enum RecordingTrailer {
     public static func value(fields: [[UInt8]]) -> Value? {
         guard fields.count >= 4, String(decoding: fields[0], as: UTF8.self) == version,
               let bytes = ByteFields.integer(fields[1]), let duration = ByteFields.integer(fields[2]) else { return nil }
-        return Value(outputBytes: bytes, durationNanoseconds: duration, state: String(decoding: fields[3], as: UTF8.self))
+        return Value(outputBytes: bytes, durationNanoseconds: duration, state: String(decoding: fields[3], as: UTF8.self),
+                     stacks: fields.count > 4 ? fields[4] : nil)
     }
 }

@@ -201,6 +201,11 @@ public enum KernelAccess: Hashable, Sendable {
     case dataLocString(String)
     /// `args->NAME[INDEX]`: one element of an array field (raw_syscalls' `args`).
     case tracepointFieldElement(String, Int)
+    /// `ustack(perf)`, `kstack(perf, N)`: a stack as bare addresses (tracesh names the frames).
+    case stack(StackKey)
+    /// The return address into the function that made the call the probe sees, which
+    /// frame-pointer unwinding skips when the callee keeps no frame pointer (see `StackCodegen`).
+    case stackCaller
     /// A value the call's entry probe read and saved for its return probe (an entry argument
     /// read at return); the planner adds the entry probe and the map, keyed by thread.
     indirect case savedAtEntry(KernelAccess)

@@ -17,6 +17,10 @@ public enum ScannedRecord: Hashable, Sendable {
     /// A recording's end-of-run record (fields after the kind), and the offset in the output
     /// stream where it starts, i.e. how many bytes of bpftrace's output came before it.
     case trailer([[UInt8]], offset: Int)
+    /// The first event of a process whose stacks the run names (see `EventFraming.Kind.process`).
+    case process(pid: Int64)
+    /// END began printing (see `EventFraming.Kind.endBegin`).
+    case endBegin
     /// A line of bpftrace's own output between records (`Attaching 3 probes...`, `Lost 12 events`).
     case text([UInt8])
 }

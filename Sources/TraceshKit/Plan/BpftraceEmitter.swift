@@ -47,6 +47,8 @@ enum BpftraceEmitter {
             // -ret when ret < 0, else 0 (bpftrace 0.17 has no conditional expression here).
             let value = try read(returnValue, entry: entry)
             return .binary(.multiply, .binary(.subtract, .integer(0), value), .binary(.less, value, .integer(0)))
+        case .stack(let stack): return .stack(stack)
+        case .stackCaller: return .variable(StackCodegen.callerVariable)
         }
     }
 

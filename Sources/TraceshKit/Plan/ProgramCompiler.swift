@@ -38,8 +38,7 @@ public enum ProgramCompiler {
         // Without pids in the event counts, a count by pid needs a map of its own.
         let derived = EventCountDerivations.plan(plan, streams: streams).filter { options.countsByProcess || !$0.value.keys.contains(.pid) }
         let maps = plan.aggregations.enumerated().map { index, aggregation in
-            CompiledMap(name: "@agg\(index + 1)", aggregation: aggregation.aggregation, keyKinds: aggregation.keyKinds, keyNames: aggregation.keyNames,
-                        fromEventCounts: derived[index])
+            StackCodegen.map(name: "@agg\(index + 1)", aggregation, fromEventCounts: derived[index])
         }
         var program = BpftraceProgram(comments: ["tracesh: generated bpftrace program (one record per event, framed; see EventFraming)"],
                                       begin: [], verbatimBlocks: [], probes: [], end: [])
@@ -51,7 +50,8 @@ public enum ProgramCompiler {
         var heldCommandCounts: [(BpftraceIdentifier, String)] = []
         var entryCaptures: [EntryCapture] = []
 
-        for (probeIndex, probePlan) in plan.probes.enumerated() {
+        for (probeIndex, plainPlan) in plan.probes.enumerated() {
+            let probePlan = StackCodegen.withStackFields(plainPlan, options.stacks)
             let probe = probePlan.probe
             let stream = streams[probeIndex]
             let readFromCounts = derived.filter { $0.value.probeIndices.contains(probeIndex) }.keys.sorted().map { "@agg\($0 + 1)" }
@@ -73,7 +73,7 @@ public enum ProgramCompiler {
                 let scope = predicate
                 let conditions = try attachment.predicates.map { try BpftraceEmitter.number($0, entry: entry) }
                 if entry == nil { predicate += conditions }
-                var body: [BpftraceStatement] = []
+                var body = StackCodegen.prologue(probePlan, attachment, streams: stream)
                 if stream {
                     mostStringsPerEvent = max(mostStringsPerEvent, probePlan.fields.filter { $0.kind == .string }.count)
                     let conversions = headerConversions + probePlan.fields.map { $0.kind == .string ? "%s" : "%lld" }
@@ -111,8 +111,11 @@ public enum ProgramCompiler {
                     case .hist: call = .call(.hist, [value!])
                     case .lhist(let min, let max, let step): call = .call(.lhist, [value!, .integer(min), .integer(max), .integer(step)])
                     }
-                    let target = BpftraceExpr.map(mapIdentifier(index), keys: try keys.map { try BpftraceEmitter.emit($0, entry: entry) })
+                    let target = BpftraceExpr.map(mapIdentifier(index), keys: try StackCodegen.keys(keys, entry: entry))
                     body.append(.assign(target, call))
+                }
+                if StackCodegen.readsUserStacks(probePlan, attachment, streams: stream) {
+                    program.probes.append(StackCodegen.firstSightProbe(attachPoint: attachment.attachment.probe, predicate: predicate, framing: framing))
                 }
                 if let entry, let entryProbe = try entry.entryProbe(attachment.attachment, scope: scope) {
                     program.probes.append(entryProbe)
@@ -167,6 +170,7 @@ public enum ProgramCompiler {
         // Calls still in flight: bpftrace would print their entries at exit.
         for map in entryCaptures.flatMap(\.maps) { program.end.append(.call(.call(.clear, [.map(map, keys: [])]))) }
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
+        program.end = StackCodegen.end(program, framing: framing)
 
         let stringLength = CompiledProgram.stringLength(forStringsPerEvent: mostStringsPerEvent)
         program.comments.insert("run it as: BPFTRACE_STRLEN=\(stringLength) bpftrace FILE (tracesh sets this)", at: 1)

@@ -91,10 +91,10 @@ public final class BpftraceRunner: Sendable {
     /// collects it). The decisions are `RunSupervisor`'s. Blocks the calling thread.
     public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
                     command: ChildProcess?, watched: WatchedProcesses? = nil, onOutput: ([UInt8]) -> Void, isAttached: () -> Bool,
-                    synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
+                    synced: () -> UInt64, isEnded: () -> Bool, endBegan: @escaping () -> Bool = { false }) -> Outcome {
         run(program: program, bpftrace: bpftrace, duration: duration, command: command, watched: watched,
             callSync: program.sync.map { marker in { marker.signal($0) } },
-            onOutput: onOutput, isAttached: isAttached, synced: synced, isEnded: isEnded)
+            onOutput: onOutput, isAttached: isAttached, synced: synced, isEnded: isEnded, endBegan: endBegan)
     }
 
     /// `run` with its seams exposed: how the sync marker is called (tests pass a fake bpftrace a
@@ -102,7 +102,8 @@ public final class BpftraceRunner: Sendable {
     func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration, command: ChildProcess?,
              watched: WatchedProcesses? = nil, callSync: ((UInt64) -> Void)?, timings: RunSupervisor.Timings = .standard,
              temporaryDirectory: String = NSTemporaryDirectory(),
-             onOutput: ([UInt8]) -> Void, isAttached: () -> Bool, synced: () -> UInt64, isEnded: () -> Bool) -> Outcome {
+             onOutput: ([UInt8]) -> Void, isAttached: () -> Bool, synced: () -> UInt64, isEnded: () -> Bool,
+             endBegan: () -> Bool = { false }) -> Outcome {
         var machine = RunSupervisor(duration: duration.seconds, usesSync: callSync != nil, hasCommand: command != nil, timings: timings)
         var bpftraceProcess: ChildProcess?
         // The command's descendants when it was ended: they go with it (as with timeout(1)), so
@@ -113,7 +114,10 @@ public final class BpftraceRunner: Sendable {
             for action in actions {
                 switch action {
                 case .callSync(let sequence): callSync?(sequence)
-                case .interruptBpftrace: bpftraceProcess?.signal(SIGINT)
+                case .interruptBpftrace:
+                    // A SIGINT while END prints (a map keyed by stacks takes bpftrace a while to
+                    // print) makes bpftrace 0.17 drop the rest of END and dump the maps raw.
+                    if !endBegan() { bpftraceProcess?.signal(SIGINT) }
                 case .killBpftrace: bpftraceProcess?.signal(SIGKILL)
                 case .releaseCommand: command?.release()
                 case .cancelCommandHold: command?.cancelHold()

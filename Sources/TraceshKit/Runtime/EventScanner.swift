@@ -146,6 +146,10 @@ public struct EventScanner: Sendable {
             emit(.sync(UInt64(fields.count > 1 ? ByteFields.integer(fields[1]) ?? 0 : 0)))
         case .trailer:
             emit(.trailer(Array(fields.dropFirst()), offset: streamOffset))
+        case .process:
+            emit(.process(pid: fields.count > 1 ? ByteFields.integer(fields[1]) ?? 0 : 0))
+        case .endBegin:
+            emit(.endBegin)
         }
     }
 }

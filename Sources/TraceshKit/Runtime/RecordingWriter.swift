@@ -48,10 +48,12 @@ public final class RecordingWriter: @unchecked Sendable {
     }
 
     /// Writes the trailer and puts the recording in place. Returns why it failed, if it did.
-    public func finish(durationSeconds: Double, state: String) -> FileError? {
+    /// `stacks`: the run's process maps and frame names (`StackNamer.snapshotJSON`), if it read stacks.
+    public func finish(durationSeconds: Double, state: String, stacks: [UInt8]? = nil) -> FileError? {
         finished = true
         if failure == nil {
-            let trailer = RecordingTrailer.Value(outputBytes: outputBytes, durationNanoseconds: Int64((durationSeconds * 1e9).rounded()), state: state)
+            let trailer = RecordingTrailer.Value(outputBytes: outputBytes, durationNanoseconds: Int64((durationSeconds * 1e9).rounded()), state: state,
+                                                 stacks: stacks)
             do {
                 try file.write(RecordingTrailer.record(trailer, framing: framing))
             } catch {

@@ -34,6 +34,7 @@ public struct ExpressionResolver {
         func node(_ node: ResolvedExpression.Node, _ type: ValueType, _ placement: Placement) -> ResolvedExpression {
             ResolvedExpression(node, type: type, placement: placement, at: location)
         }
+        if StackKey.isStackName(expression) { throw Self.misplacedStack(expression) }
         switch expression.kind {
         case .integer(let value):
             return node(.integer(value), .integer, .both)

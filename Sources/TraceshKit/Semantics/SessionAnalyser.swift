@@ -89,6 +89,7 @@ public struct SessionAnalyser: Sendable {
                             return value
                         }
                         return (argument, try aggregation.keys.map { key -> ResolvedExpression in
+                            if StackKey.isStackName(key) { return try ExpressionResolver.stackKey(key) }
                             let value = try resolver.kernel(key, condition: false)
                             if case .stringPointer(let memory) = value.type {
                                 return ResolvedExpression(.readString(value, memory), type: .string, placement: value.placement, at: value.location)

@@ -42,6 +42,12 @@ public enum Completer {
         if word.hasPrefix("$") {
             return finish(graph.variables.map { "$" + $0.name })
         }
+        if let field = word.range(of: "args->") {
+            // After `(` or an operator, the field is the end of the word: keep what precedes it.
+            let before = String(word[..<field.lowerBound])
+            guard before.allSatisfy({ "(!&|=<>+-*/ ".contains($0) }) else { return finish([]) }
+            return finish(fields(of: tracepointSpec(in: Array(words.prefix(position)), graph: graph), catalog: catalog).map { before + $0 }, space: false)
+        }
         guard position > 0, let declaration = words.first.flatMap(CommandRegistry.declaration) else {
             return finish(position == 0 ? CommandRegistry.names : [])
         }
@@ -70,11 +76,46 @@ public enum Completer {
     /// Spec starts for `word`: tracepoints after `t:`, syscalls after `sys_` or `r::sys_`, else the
     /// prefixes themselves (the kernel's lists are long; they are offered once a prefix says which).
     static func probeSpecs(_ word: String, catalog: KernelCatalog) -> [String] {
+        let parts = word.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        if parts.count == 3, ["u", "p", "r"].contains(parts[0]), !parts[1].isEmpty {
+            // u:LIBRARY:FUNCTION (and p:, r:): the binary's functions, from its symbol tables.
+            guard let path = LibraryResolver().resolve(String(parts[1])), let elf = try? ELFFile(path: path) else { return [] }
+            let head = "\(parts[0]):\(parts[1]):"
+            return elf.functions.map { head + $0 } + (parts[0] == "u" ? elf.usdtProbes.map { head + $0.name } : [])
+        }
         guard catalog.isReadable else { return [] }
         if word.hasPrefix("t:") { return catalog.tracepoints().map { "t:" + $0 } }
         if word.hasPrefix("r::") { return catalog.syscalls().map { "r::sys_" + $0 } }
         if word.hasPrefix("sys_") { return catalog.syscalls().map { "sys_" + $0 } }
         return ["t:", "sys_", "r::sys_", "u:"]
+    }
+
+    /// The spec whose tracepoint fields `args->` names here: the one on the line (`probe x =
+    /// t:sched:sched_switch (args->...`), else the probe the command is scoped to (`filter o:`),
+    /// else the session's only probe.
+    static func tracepointSpec(in words: [String], graph: SessionGraph) -> String? {
+        if let spec = words.first(where: { $0.hasPrefix("t:") || $0.hasPrefix("sys_") || $0.hasPrefix("r::") || $0.hasPrefix("p::") }) {
+            return spec
+        }
+        for word in words where word.hasSuffix(":") {
+            if let probe = graph.probes.first(where: { $0.name == String(word.dropLast()) }) { return probe.spec }
+        }
+        return graph.probes.count == 1 ? graph.probes[0].spec : nil
+    }
+
+    /// `args->FIELD` for each field of the tracepoint `spec` attaches to (a syscall's entry
+    /// fields, and `ret` too at its exit: a return probe reads both).
+    static func fields(of spec: String?, catalog: KernelCatalog) -> [String] {
+        guard let spec, catalog.isReadable else { return [] }
+        let target = spec.split(whereSeparator: { $0 == " " || $0 == "(" }).first.map(String.init) ?? spec
+        var tracepoints: [String] = []
+        if target.hasPrefix("t:") {
+            tracepoints = [String(target.dropFirst(2))]
+        } else if let syscall = ["sys_", "p::sys_", "r::sys_"].first(where: target.hasPrefix).map({ String(target.dropFirst($0.count)) }) {
+            tracepoints = ["syscalls:sys_enter_" + syscall] + (target.hasPrefix("r::") ? ["syscalls:sys_exit_" + syscall] : [])
+        }
+        let names = tracepoints.compactMap { catalog.format(of: $0) }.flatMap { $0.fields.map(\.name) }.filter { !$0.hasPrefix("common_") }
+        return Array(Set(names)).map { "args->" + $0 }
     }
 
     /// File names for `word`: the entries of its directory that start with its last component.

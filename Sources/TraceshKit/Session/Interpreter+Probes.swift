@@ -18,7 +18,7 @@ extension Interpreter {
     func showBpftrace() throws {
         let program = try ProgramCompiler.compile(graph, catalog: catalog, probes: try? cachedProbes(graph),
                                                   options: CompileOptions(excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
-                                                                          stream: Settings.streamMode(graph)))
+                                                                          stream: Settings.streamMode(graph), stacks: Settings.stackEvents(graph)))
         emit(.text(program.source))
     }
 

@@ -51,7 +51,11 @@ struct RecordingReplay {
             throw Diagnostic(prefix.isEmpty ? "'\(path)' is empty, not a tracesh recording" : "'\(path)': the recording's header is cut short", at: nil)
         }
         var scanner = EventScanner(framing: header.program.framing)
-        var pipeline = Pipeline(program: header.program, clockOffset: header.clockOffset, maxEvents: maxEvents)
+        // The trailer (the last record) holds the run's process maps and frame names: read
+        // first, since the stacks it names come before it.
+        let stacks = Pipeline.readsStacks(header.program) ? RecordingStacks.namer(descriptor: descriptor, framing: header.program.framing) : nil
+        var pipeline = Pipeline(program: header.program, clockOffset: header.clockOffset, maxEvents: maxEvents,
+                                stacks: stacks ?? (Pipeline.readsStacks(header.program) ? StackNamer(live: false) : nil))
         var trailer: (value: RecordingTrailer.Value?, offset: Int)?
         var bytesAfterTrailer = 0
         func consume(_ record: ScannedRecord) {

@@ -99,7 +99,7 @@ public final class RunManager: Sendable {
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
                                                                          stream: Settings.streamMode(graph),
                                                                          interval: request.interval, keepIntervals: request.keepIntervals,
-                                                                         countsByProcess: !serving))
+                                                                         stacks: Settings.stackEvents(graph), countsByProcess: !serving))
             if let recordingPath {
                 do {
                     recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
@@ -116,7 +116,8 @@ public final class RunManager: Sendable {
             throw error
         }
         let pipeline = Pipeline(program: program, clockOffset: clockOffset, maxEvents: Settings.maxEvents(graph),
-                                tracksIntervals: request.interval != nil, keepIntervals: request.keepIntervals)
+                                tracksIntervals: request.interval != nil, keepIntervals: request.keepIntervals,
+                                stacks: Pipeline.readsStacks(program) ? StackNamer(live: true, executable: executable) : nil)
         let run = Run(id: nextID(), program: program, duration: duration, command: request.command,
                       background: request.background, runner: runner, pipeline: pipeline)
         if live { run.record.withLock { $0.live = LiveEventQueue() } }
@@ -154,12 +155,15 @@ public final class RunManager: Sendable {
                                  },
                                  isAttached: { run.record.withLock { $0.pipeline.attached } },
                                  synced: { run.record.withLock { $0.pipeline.synced } },
-                                 isEnded: { run.record.withLock { $0.pipeline.ended } })
+                                 isEnded: { run.record.withLock { $0.pipeline.ended } },
+                                 endBegan: { run.record.withLock { $0.pipeline.endBegan } })
         let rest = scanner.finish()
         let endedAt = outcome.endedAt ?? monotonicSeconds()
         let state: Run.State = outcome.failure != nil ? .failed : outcome.stopReason == .requested ? .stopped : .completed
         let startedAt = run.record.withLock { $0.startedAt }
-        let recordingFailure = recording?.finish(durationSeconds: startedAt.map { endedAt - $0 } ?? 0, state: state.rawValue)
+        let stacks = run.record.withLock { $0.pipeline.stacks }
+        let recordingFailure = recording?.finish(durationSeconds: startedAt.map { endedAt - $0 } ?? 0, state: state.rawValue,
+                                                 stacks: stacks?.snapshotJSON)
         run.record.withLock { record in
             for item in rest {
                 if let event = record.pipeline.consume(item) { record.live?.push(event) }

@@ -9,8 +9,15 @@
  *   traced_helper gated PATH N   wait for a byte on stdin, then start a child; each opens PATH N
  *                                times; exits once the child has (a process to attach to: -p)
  *   traced_helper naps N MS      N clock_nanosleep(2) calls of MS milliseconds (return-probe latency)
+ *   traced_helper synced MARKER MODE ARGS...  every 10 ms until a byte arrives on stdin, a marker the
+ *                                probe under test sees (MARKER: open = open(2) of a missing path,
+ *                                exec = run /bin/true, malloc = malloc(1)); a tracer that saw one
+ *                                writes the byte; then MODE ARGS...
+ *   traced_helper mallocs N SIZE N malloc(SIZE) calls, each freed (a uprobe on libc's malloc)
+ *   traced_helper spawns N       N children, one after another, each exec'ing this program (getpid 0)
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +111,56 @@ int main(int argc, char **argv) {
         return 0;
     }
     /* ---- end of return-probe modes ---- */
+    /* ---- Runbook-example modes (issue 15: the examples/ runbooks run against this helper) ---- */
+    if (argc >= 4 && strcmp(argv[1], "synced") == 0) {
+        const char *marker = argv[2];
+        struct pollfd input = { 0, POLLIN, 0 };
+        while (poll(&input, 1, 10) == 0) {
+            if (strcmp(marker, "open") == 0) {
+                int fd = open("/nonexistent-tracesh-sync/marker", O_RDONLY);
+                if (fd >= 0) close(fd);
+            } else if (strcmp(marker, "exec") == 0) {
+                pid_t child = fork();
+                if (child == 0) { execl("/bin/true", "true", (char *)NULL); _exit(127); }
+                if (child > 0) waitpid(child, NULL, 0);
+            } else if (strcmp(marker, "malloc") == 0) {
+                char *volatile block = malloc(1);
+                free(block);
+            } else {
+                return 2;
+            }
+        }
+        char byte;
+        if (read(0, &byte, 1) != 1) return 1;
+        argv[2] = argv[0];
+        return main(argc - 2, argv + 2);
+    }
+    if (argc >= 4 && strcmp(argv[1], "mallocs") == 0) {
+        long count = atol(argv[2]);
+        size_t size = (size_t)atol(argv[3]);
+        for (long i = 0; i < count; i++) {
+            char *volatile block = malloc(size);
+            if (block == NULL) return 1;
+            block[0] = 1;
+            free(block);
+        }
+        return 0;
+    }
+    if (argc >= 3 && strcmp(argv[1], "spawns") == 0) {
+        long count = atol(argv[2]);
+        for (long i = 0; i < count; i++) {
+            pid_t child = fork();
+            if (child < 0) return 1;
+            if (child == 0) {
+                execl(argv[0], argv[0], "getpid", "0", (char *)NULL);
+                _exit(127);
+            }
+            int status;
+            if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
+        }
+        return 0;
+    }
+    /* ---- end of runbook-example modes ---- */
     fprintf(stderr, "usage: traced_helper open PATH N | weird DIR | read N | call N | sleep | getpid N | gated PATH N | naps N MS\n");
     return 2;
 }

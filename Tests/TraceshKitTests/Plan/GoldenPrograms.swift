@@ -70,6 +70,15 @@ enum GoldenPrograms {
         Case(name: "descendants_of_processes", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242, 4343]),
         // `run -- COMMAND` with a count-only probe: the command's own events go to a map without keys.
         Case(name: "held_command_count", script: "probe rd = sys_read\nagg rd: count by comm", descendantsOf: [4242], heldCommand: 4242),
+        // Stacks (issue 13): user stacks keyed with a hidden pid, a first-sight `P` record per
+        // process; kernel stacks alone; `set stacks both` on every streamed event.
+        Case(name: "stack_keys", script: """
+            probe o = sys_openat
+            agg o: count by ustack
+            agg o: count by comm, kstack(5)
+            agg o: hist arg3 by ustack(10)
+            """),
+        Case(name: "stack_events", script: "set stacks both\nprobe o = sys_openat \"open %s\", arg2@user"),
     ]
 
     /// Builds the session graph of a case, checking every command against `catalog`.
@@ -87,6 +96,6 @@ enum GoldenPrograms {
         return try ProgramCompiler.compile(graph, catalog: catalog,
                                            options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: golden.descendantsOf,
                                                                    heldCommand: golden.heldCommand,
-                                                                   stream: Settings.streamMode(graph)))
+                                                                   stream: Settings.streamMode(graph), stacks: Settings.stackEvents(graph)))
     }
 }

@@ -48,4 +48,20 @@ import Testing
         #expect(candidates("events 5 where ui").contains("uid"))
         #expect(candidates("events 5 fr") == ["from"])
     }
+
+    /// `args->` completes the fields of the tracepoint the probe on the line, the scoped probe
+    /// or the only probe attaches to; `u:LIB:` the library's functions.
+    @Test func tracepointFieldsAndLibraryFunctions() {
+        #expect(candidates("probe o = sys_openat (args->fi") == ["(args->filename"])
+        #expect(candidates("probe o = r::sys_openat (args->r") == ["(args->ret"])
+        var graph = SessionGraph()
+        graph.probes = [ProbeDeclaration(name: "open", spec: "sys_openat"), ProbeDeclaration(name: "rd", spec: "sys_read")]
+        #expect(candidates("filter open: args->fl", graph) == ["args->flags"])
+        #expect(candidates("filter rd: args->c", graph) == ["args->count"])
+        #expect(candidates("filter args->c", graph) == [])
+        let malloc = candidates("probe m = u:c:mallo")
+        #expect(malloc.contains("u:c:malloc"), "\(malloc)")
+        #expect(malloc.allSatisfy { $0.hasPrefix("u:c:mallo") })
+        #expect(candidates("probe m = u:no-such-library-here:f") == [])
+    }
 }

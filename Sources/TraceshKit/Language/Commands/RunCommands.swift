@@ -57,14 +57,18 @@ enum RunCommands {
     }
 
     static let top = CommandDeclaration(
-        "top", usage: "top [N] [from ID]", summary: "The processes with the most events in the last run (or run ID).", example: "top 5",
-        completion: { position, _ in position <= 2 ? [.words(["from"])] : [] }
+        "top", usage: "top [stacks] [N] [from ID]",
+        summary: "The processes with the most events in the last run (or run ID); 'top stacks': its heaviest stacks as a tree.", example: "top stacks 5",
+        details: ["top stacks [N]: the N heaviest stacks (default 10) of the run's first aggregation keyed by ustack or kstack,",
+                  "as an indented tree: each line the count under that frame, callers above callees."],
+        completion: { position, _ in position == 1 ? [.words(["stacks", "from"])] : position <= 3 ? [.words(["from"])] : [] }
     ) { input in
         var stream = try TokenStream(lexing: input.text)
+        let stacks = stream.acceptIdentifier("stacks")
         let limit = try CommandInput.optionalCount(&stream, for: "top")
         let run = try CommandInput.optionalRunSource(&stream)
         try stream.expectEnd("after '\(input.usage)'")
-        return .top(limit: limit, run: run)
+        return .top(limit: limit, run: run, stacks: stacks)
     }
 
     static let stats = CommandDeclaration(

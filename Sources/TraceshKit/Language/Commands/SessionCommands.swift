@@ -20,10 +20,12 @@ enum SessionCommands {
 
     static let save = CommandDeclaration(
         "save", usage: "save FILE [from ID]",
-        summary: "Write the session graph as a script; FILE.jsonl, FILE.csv or FILE.db: a run's events (the last run's, or run ID's).",
+        summary: "Write the session graph as a script; FILE.jsonl, FILE.csv or FILE.db: a run's events (the last run's, or run ID's); FILE.folded or FILE.svg: its stacks.",
         example: "save incident.db from 2",
         details: ["FILE.jsonl: one JSON object per event; FILE.csv: one row per event; FILE.db: a SQLite database",
-                  "(tables runs, probes, events, aggregations) to which each save adds the run."],
+                  "(tables runs, probes, events, aggregations) to which each save adds the run.",
+                  "FILE.folded: folded stacks (root;...;leaf COUNT) of the run's first aggregation keyed by ustack or kstack;",
+                  "FILE.svg: a flame graph of it (hover a frame for its count)."],
         completion: { position, _ in position == 1 ? [.files] : position == 2 ? [.words(["from"])] : [] }
     ) { input in
         let words = try input.words(1...3)

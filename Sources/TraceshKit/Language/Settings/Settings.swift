@@ -57,6 +57,10 @@ public enum Settings {
         name: "live", choices: ["on", "off"], defaultValue: "off",
         summary: "on: a foreground run prints each event as it arrives, a sample above a few hundred a second (the default is on when standard output is a terminal)")
 
+    public static let stacksSetting = SettingDeclaration(
+        name: "stacks", choices: StackEvents.allCases.map(\.rawValue), defaultValue: StackEvents.off.rawValue,
+        summary: "user, kernel or both: every streamed event carries its call stacks (fields ustack, kstack), frames named by tracesh")
+
     public static let scrapeIntervalSetting = SettingDeclaration(
         name: "scrape-interval", valueShape: "DURATION", defaultValue: "5s",
         summary: "tracesh serve: how often the in-kernel maps are read for /metrics (they are never cleared)") { value, _ in
@@ -79,8 +83,13 @@ public enum Settings {
     /// Every setting, in the order help lists them.
     public static let all: [SettingDeclaration] = [
         formatSetting, durationSetting, maxDurationSetting, maxEventsSetting, onErrorSetting, streamSetting, traceSelfSetting,
-        liveSetting, scrapeIntervalSetting, maxSeriesSetting,
+        liveSetting, stacksSetting, scrapeIntervalSetting, maxSeriesSetting,
     ]
+
+    /// The stacks every streamed event carries (`set stacks`).
+    public static func stackEvents(_ graph: SessionGraph) -> StackEvents {
+        StackEvents(rawValue: stacksSetting.value(in: graph)) ?? .off
+    }
 
     public static var names: [String] { all.map(\.name) }
 

@@ -34,6 +34,8 @@ enum BpftracePrinter {
             return print(target) + " = " + print(value) + ";"
         case .call(let call):
             return print(call) + ";"
+        case .constant(let text):
+            return text.split(separator: "\n").joined(separator: "\n  ")
         }
     }
 
@@ -52,6 +54,7 @@ enum BpftracePrinter {
         case .cast(let type, let operand): return "(\(type.bpftraceName))(\(print(operand)))"
         case .variable(let name): return "$" + name.text
         case .map(let name, let keys): return "@" + name.text + (keys.isEmpty ? "" : "[" + keys.map(print).joined(separator: ", ") + "]")
+        case .stack(let stack): return (stack.user ? "ustack" : "kstack") + "(perf" + (stack.depth.map { ", \($0)" } ?? "") + ")"
         }
     }
 

@@ -23,6 +23,8 @@ indirect enum BpftraceExpr: Hashable, Sendable {
     case cast(IntegerType, BpftraceExpr)
     /// `@NAME` or `@NAME[KEY, ...]`
     case map(BpftraceIdentifier, keys: [BpftraceExpr])
+    /// `ustack(perf)`, `kstack(perf, N)`: frames as bare addresses (see `StackKey`).
+    case stack(StackKey)
     /// `$NAME`: a scratch variable of the probe.
     case variable(BpftraceIdentifier)
 }
@@ -61,6 +63,9 @@ enum BpftraceStatement: Hashable, Sendable {
     case assign(BpftraceExpr, BpftraceExpr)
     /// A call as a statement: `print(@m);`
     case call(BpftraceExpr)
+    /// Statements tracesh writes whole from its own constants (no user text), lines separated
+    /// by newlines: the stack caller recovery (see `StackCodegen`).
+    case constant(String)
     /// `if (CONDITION) { ... } else { ... }`
     indirect case ifElse(BpftraceExpr, then: [BpftraceStatement], else: [BpftraceStatement])
 }

@@ -42,7 +42,8 @@ enum RunExecutors {
     }
 
     static let top = CommandExecutor.succeeding("top") { interpreter, command in
-        guard case .top(let limit, let run) = command.kind else { throw command.kindMismatch }
+        guard case .top(let limit, let run, let stacks) = command.kind else { throw command.kindMismatch }
+        if stacks { try interpreter.showTopStacks(limit: limit, from: run, at: command.location); return }
         try interpreter.showTop(limit: limit, from: run, at: command.location)
     }
 

@@ -24,10 +24,12 @@ enum SessionExecutors {
 
     static let save = CommandExecutor.succeeding("save") { interpreter, command in
         guard case .save(let path, let run) = command.kind else { throw command.kindMismatch }
-        if let format = EventExport.Format(path: path) {
+        if let format = StackExport(path: path) {
+            try interpreter.saveStacks(from: run, as: format, to: path, at: command.location)
+        } else if let format = EventExport.Format(path: path) {
             try interpreter.export(from: run, as: format, to: path, at: command.location)
         } else if run != nil {
-            throw Diagnostic("'from ID' saves a run's events: name a .jsonl, .csv or .db file", at: command.location)
+            throw Diagnostic("'from ID' saves a run's events or stacks: name a .jsonl, .csv, .db, .folded or .svg file", at: command.location)
         } else {
             try interpreter.save(to: path, at: command.location)
         }
