@@ -11,7 +11,8 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Keep a .trc script's probes running and export its aggregations to Prometheus.",
         discussion: """
-        The script declares probes, filters, aggregations and settings ('run' is refused). \
+        Serves the script's commands before its first 'run' (probes, filters, aggregations, settings; \
+        the run and what follows are what the script does as a runbook). \
         Its in-kernel maps are read every 'set scrape-interval' (default 5s) without being cleared, \
         and GET /metrics serves them in the Prometheus text format: count and sum as counters, \
         avg/min/max as gauges, hist/lhist as histograms, 'by' keys as labels (at most 'set max-series' \
@@ -67,10 +68,12 @@ struct ServeCommand: ParsableCommand {
             output.report(diagnostic, origin: script, sourceLine: nil)
             throw ExitCode(2)
         }
-        let runs = ServeScript.runCommands(in: source, variables: variables)
-        for diagnostic in runs { output.report(diagnostic, origin: script, sourceLine: nil) }
-        guard runs.isEmpty else { throw fail("\(script) starts a run", status: 2) }
-        guard interpreter.run(source: source, origin: script) == .success else { throw fail("\(script) failed", status: 1) }
+        // The declarations: up to the script's first `run` (what follows is the runbook's).
+        let declarations = ServeScript.declarations(of: source, variables: variables)
+        if let line = declarations.runLine {
+            writeAll(STDERR_FILENO, Array("tracesh serve: \(script): serving the commands before line \(line) ('run' and what follows are the runbook's)\n".utf8))
+        }
+        guard interpreter.run(source: declarations.source, origin: script) == .success else { throw fail("\(script) failed", status: 1) }
         // After the script, so that they adjust it: a setting, a filter on one of its probes.
         for (index, command) in commands.enumerated() {
             guard interpreter.run(source: command, origin: commands.count > 1 ? "-e[\(index + 1)]" : "-e") == .success else {
@@ -79,7 +82,7 @@ struct ServeCommand: ParsableCommand {
         }
         guard interpreter.runs.all.isEmpty else {
             // A `run` given with -e, or in a loaded file.
-            throw fail("a run was started; a script to serve declares probes and aggregations, and 'serve' runs them", status: 2)
+            throw fail("a run was started (with -e or in a loaded file); 'serve' runs the probes itself", status: 2)
         }
         guard !interpreter.graph.probes.isEmpty else { throw fail("\(script) declares no probe", status: 2) }
 

@@ -130,12 +130,16 @@ import Testing
     }
 }
 
-/// A script to serve declares; a `run` in it is found before anything runs.
+/// `serve` takes a script's commands before its first `run`: one file is runbook and exporter.
 @Suite struct ServeScriptTests {
-    @Test func runCommandsAreFoundWithTheirPlace() {
-        let source = "probe o = sys_openat\nagg o: count by comm\n# run 5s in a comment is not a command\nrun $d\n"
-        let found = ServeScript.runCommands(in: source, variables: [Setting(name: "d", value: "5s")])
-        #expect(found.map { $0.location?.line } == [4])
-        #expect(ServeScript.runCommands(in: "probe o = sys_openat\nagg o: count\n", variables: []).isEmpty)
+    @Test func theDeclarationsEndBeforeTheFirstRun() {
+        let source = "default duration 10s\nprobe o = sys_openat\n# run 5s in a comment is not a command\nagg o: count by comm\nrun $d\ntop 10\n"
+        let cut = ServeScript.declarations(of: source, variables: [Setting(name: "d", value: "5s")])
+        #expect(cut.runLine == 5)
+        #expect(cut.source == "default duration 10s\nprobe o = sys_openat\n# run 5s in a comment is not a command\nagg o: count by comm\n")
+        let whole = "probe o = sys_openat\nagg o: count\n"
+        #expect(ServeScript.declarations(of: whole, variables: []) == (whole, nil))
+        // `run $duration` with the script's own default (not known before it runs).
+        #expect(ServeScript.declarations(of: "default duration 10s\nprobe o = sys_openat\nrun $duration\n", variables: []).runLine == 3)
     }
 }
