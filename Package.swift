@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.0.0"),
+        // `tracesh serve`: the metric registry and text exposition format, and a small HTTP server.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // C shims: fork/prctl/exec for a parent-death signal, and memmem for the event scanner.
@@ -34,6 +37,8 @@ let package = Package(
         .target(name: "TraceshOutput", dependencies: ["TraceshModel"], path: "Sources/TraceshKit/Output"),
         .target(name: "TraceshExport", dependencies: ["TraceshModel", "TraceshFiles", "TraceshOutput", .product(name: "GRDB", package: "GRDB.swift")], path: "Sources/TraceshKit/Export"),
         .target(name: "TraceshKit", dependencies: ["TraceshModel", "TraceshFiles", "TraceshKernel", "TraceshLanguage", "TraceshSuggest", "TraceshSemantics", "TraceshPlan", "TraceshRuntime", "TraceshAnalysis", "TraceshOutput", "TraceshExport", "CSupport"], path: "Sources/TraceshKit/Session"),
+        // Exporter (tracesh serve): a long run's aggregations as Prometheus metrics over read-only HTTP.
+        .target(name: "TraceshExporter", dependencies: ["TraceshModel", "TraceshFiles", "TraceshKernel", "TraceshLanguage", "TraceshRuntime", "TraceshKit", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "FlyingFox", package: "FlyingFox")], path: "Sources/TraceshKit/Exporter"),
         .target(name: "TraceshAgent", dependencies: ["TraceshModel", "TraceshFiles", "TraceshKernel", "TraceshLanguage", "TraceshSuggest", "TraceshSemantics", "TraceshPlan", "TraceshRuntime", "TraceshAnalysis", "TraceshOutput", "TraceshExport", "TraceshKit"], path: "Sources/TraceshKit/Agent"),
         .systemLibrary(
             name: "CLibedit",
@@ -45,6 +50,7 @@ let package = Package(
             dependencies: [
                 "TraceshKit",
                 "TraceshAgent",
+                "TraceshExporter",
                 "CLibedit",
                 "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -66,7 +72,7 @@ let package = Package(
             dependencies: [
                 "TraceshKit", "TraceshModel", "TraceshFiles", "TraceshKernel", "TraceshLanguage", "TraceshSuggest",
                 "TraceshSemantics", "TraceshPlan", "TraceshRuntime", "TraceshAnalysis", "TraceshOutput", "TraceshExport",
-                "TraceshAgent",
+                "TraceshAgent", "TraceshExporter",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 // An RFC 4180 reader, to read CSV output back in tests.
                 .product(name: "CSV", package: "CSV.swift"),

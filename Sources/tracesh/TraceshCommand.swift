@@ -21,6 +21,7 @@ struct TraceshCommand: ParsableCommand {
           tracesh caps                              what this machine can trace
           tracesh api < request.json                answer a diagnostic agent's request (see 'tracesh api --help')
           tracesh mcp                               an MCP server on stdio for AI agents (see 'tracesh mcp --help')
+          tracesh serve probes.trc                  export a script's aggregations to Prometheus (see 'tracesh serve --help')
           echo 'help probe' | tracesh
 
         EXIT STATUS:
@@ -39,7 +40,7 @@ struct TraceshCommand: ParsableCommand {
 
     /// Front ends of their own, chosen by the first argument (`tracesh api ...`). (A root command
     /// with positional arguments does not dispatch subcommands in swift-argument-parser.)
-    static let frontEnds: [String: ParsableCommand.Type] = ["api": AgentAPICommand.self, "mcp": MCPCommand.self]
+    static let frontEnds: [String: ParsableCommand.Type] = ["api": AgentAPICommand.self, "mcp": MCPCommand.self, "serve": ServeCommand.self]
 
     @Argument(help: ArgumentHelp("A .trc script to run, then NAME=VALUE variables for it.", valueName: "script"),
               completion: .file(extensions: ["trc"]))

@@ -33,11 +33,16 @@ public struct CompileOptions: Sendable {
     public var keepIntervals = false
     /// The stacks every streamed event carries (`set stacks`).
     public var stacks: StackEvents = .off
+    /// Count the events of probes that do not stream by probe, pid and comm (true), or by probe
+    /// and comm only, pid 0 (`tracesh serve`: a run that lasts for days would otherwise fill
+    /// bpftrace's map, 4096 keys, as processes come and go, and then count no new one).
+    public var countsByProcess = true
 
     public init(framing: EventFraming = .random(), traceDescendantsOf: [Int64] = [], heldCommand: Int64? = nil, sync: SyncMarker? = nil,
                 excludeTracer: Int64? = nil, stream: StreamMode = .auto,
-                interval: TraceDuration? = nil, keepIntervals: Bool = false, stacks: StackEvents = .off) {
+                interval: TraceDuration? = nil, keepIntervals: Bool = false, stacks: StackEvents = .off, countsByProcess: Bool = true) {
         self.stacks = stacks
+        self.countsByProcess = countsByProcess
         self.interval = interval
         self.keepIntervals = keepIntervals
         self.framing = framing

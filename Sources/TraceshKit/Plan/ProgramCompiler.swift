@@ -35,7 +35,8 @@ public enum ProgramCompiler {
         let streams = plan.probes.map { probePlan in
             options.stream.streams(hasFormat: probePlan.probe.spec.format != nil, aggregationCount: probePlan.attachments.first?.aggregations.count ?? 0)
         }
-        let derived = EventCountDerivations.plan(plan, streams: streams)
+        // Without pids in the event counts, a count by pid needs a map of its own.
+        let derived = EventCountDerivations.plan(plan, streams: streams).filter { options.countsByProcess || !$0.value.keys.contains(.pid) }
         let maps = plan.aggregations.enumerated().map { index, aggregation in
             StackCodegen.map(name: "@agg\(index + 1)", aggregation, fromEventCounts: derived[index])
         }
@@ -82,7 +83,8 @@ public enum ProgramCompiler {
                 } else {
                     // Not streamed: its events are counted here, by probe and process, so `stats`
                     // and `top` stay exact (one map update instead of one perf-buffer record).
-                    let keys: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["pid", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
+                    let pid: BpftraceExpr = options.countsByProcess ? .builtin(BpftraceIdentifier(known: "pid")) : .integer(0)
+                    let keys: [BpftraceExpr] = [.integer(Int64(probeIndex)), pid, .builtin(BpftraceIdentifier(known: "comm"))]
                     let count = BpftraceStatement.assign(.map(eventCountIdentifier, keys: keys), .call(.count, []))
                     if let heldCommand {
                         // Most events of a `run -- COMMAND` are the command's own: a count without

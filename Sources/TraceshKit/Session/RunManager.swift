@@ -45,8 +45,10 @@ public final class RunManager: Sendable {
     /// interrupt at any moment of its start stops it. A traced command writes its standard output
     /// to the request's file, or else to `commandOutput`.
     /// With `live`, the run queues each event that passes the filters for a live view to take.
+    /// `serving`: the run is `tracesh serve`'s, which is meant to go on until it is stopped, so
+    /// the 10-minute ceiling of the shell's runs does not apply to it.
     public func start(_ request: RunRequest, graph: SessionGraph, catalog: KernelCatalog, recordTo recordingPath: String?,
-                      commandOutput: Int32 = STDERR_FILENO, live: Bool = false) throws -> Run {
+                      commandOutput: Int32 = STDERR_FILENO, live: Bool = false, serving: Bool = false) throws -> Run {
         startGate.wait()
         defer { startGate.signal() }
         guard !closed.load(ordering: .sequentiallyConsistent) else {
@@ -55,7 +57,7 @@ public final class RunManager: Sendable {
         let duration = request.duration ?? Settings.duration(graph)
         let ceiling = Settings.maxDuration(graph)
         guard duration.milliseconds > 0 else { throw Diagnostic("a run needs a positive duration", at: nil) }
-        guard duration <= ceiling else {
+        guard duration <= ceiling || serving else {
             throw Diagnostic("run \(duration) is longer than the maximum of \(ceiling)" + (ceiling < Settings.durationCeiling ? " (set max-duration)" : "; runs are limited to 10 minutes"), at: nil)
         }
         // `-p`: an unknown process id fails first, before anything starts; the pidfds then tell
@@ -97,7 +99,7 @@ public final class RunManager: Sendable {
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
                                                                          stream: Settings.streamMode(graph),
                                                                          interval: request.interval, keepIntervals: request.keepIntervals,
-                                                                         stacks: Settings.stackEvents(graph)))
+                                                                         stacks: Settings.stackEvents(graph), countsByProcess: !serving))
             if let recordingPath {
                 do {
                     recording = try RecordingWriter(path: recordingPath, header: Recording.header(program: program, clockOffset: clockOffset),
@@ -216,6 +218,9 @@ public final class RunManager: Sendable {
 
     /// Forgets a Ctrl-C (the shell does so before each new entry).
     public func clearInterrupt() { interrupted.store(false, ordering: .sequentiallyConsistent) }
+
+    /// Whether tracesh is exiting (`shutdown`): no run starts any more.
+    public var isClosed: Bool { closed.load(ordering: .sequentiallyConsistent) }
 
     /// The runs still going.
     public var active: [Run] { all.filter { !$0.status.state.isFinished } }

@@ -11,14 +11,14 @@ import Testing
         #expect(candidates("") == CommandRegistry.names.sorted())
         #expect(candidates("de") == ["default"])
         #expect(candidates("probe a = sys_read; ag") == ["agg"])
-        #expect(candidates("help ma") == ["max-duration", "max-events"])
+        #expect(candidates("help ma") == ["max-duration", "max-events", "max-series"])
     }
 
     @Test func settingNamesAndValuesComeFromTheirDeclarations() {
         var graph = SessionGraph()
         graph.setVariable("target", "1")
         #expect(candidates("set ", graph) == (Settings.names + ["target"]).sorted())
-        #expect(candidates("default m") == ["max-duration", "max-events"])
+        #expect(candidates("default m") == ["max-duration", "max-events", "max-series"])
         #expect(candidates("set format ") == Settings.formatSetting.choices.sorted())
         #expect(candidates("set stream o") == ["off", "on"])
         #expect(candidates("unset t", graph) == ["target", "trace-self"])

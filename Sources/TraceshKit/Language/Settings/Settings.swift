@@ -61,10 +61,29 @@ public enum Settings {
         name: "stacks", choices: StackEvents.allCases.map(\.rawValue), defaultValue: StackEvents.off.rawValue,
         summary: "user, kernel or both: every streamed event carries its call stacks (fields ustack, kstack), frames named by tracesh")
 
+    public static let scrapeIntervalSetting = SettingDeclaration(
+        name: "scrape-interval", valueShape: "DURATION", defaultValue: "5s",
+        summary: "tracesh serve: how often the in-kernel maps are read for /metrics (they are never cleared)") { value, _ in
+        let interval = try parsePositiveDuration(value)
+        guard interval.milliseconds >= 100 else {
+            throw Diagnostic("scrape-interval must be at least 100ms, not '\(value)'", at: nil)
+        }
+        return interval.description
+    }
+
+    public static let maxSeriesSetting = SettingDeclaration(
+        name: "max-series", valueShape: "N", defaultValue: "10000",
+        summary: "tracesh serve: label sets per metric; further ones are folded into 'other' and counted in tracesh_dropped_series_total") { value, _ in
+        guard let count = Int(value), count > 0 else {
+            throw Diagnostic("max-series must be a positive whole number, not '\(value)'", at: nil)
+        }
+        return String(count)
+    }
+
     /// Every setting, in the order help lists them.
     public static let all: [SettingDeclaration] = [
         formatSetting, durationSetting, maxDurationSetting, maxEventsSetting, onErrorSetting, streamSetting, traceSelfSetting,
-        liveSetting, stacksSetting,
+        liveSetting, stacksSetting, scrapeIntervalSetting, maxSeriesSetting,
     ]
 
     /// The stacks every streamed event carries (`set stacks`).
@@ -115,6 +134,16 @@ public enum Settings {
     /// Whether probes see tracesh and its bpftrace (`trace-self on`).
     public static func tracesSelf(_ graph: SessionGraph) -> Bool {
         traceSelfSetting.value(in: graph) == "on"
+    }
+
+    /// How often `tracesh serve` reads the in-kernel maps (`set scrape-interval`).
+    public static func scrapeInterval(_ graph: SessionGraph) -> TraceDuration {
+        TraceDuration(parsing: scrapeIntervalSetting.value(in: graph)) ?? .seconds(5)
+    }
+
+    /// Label sets per metric that `tracesh serve` exports before folding into `other`.
+    public static func maxSeries(_ graph: SessionGraph) -> Int {
+        Int(maxSeriesSetting.value(in: graph)) ?? 10_000
     }
 
     public static func continuesOnError(_ graph: SessionGraph) -> Bool {
