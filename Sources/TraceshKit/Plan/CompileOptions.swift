@@ -10,11 +10,10 @@ public struct CompileOptions: Sendable {
     /// Restrict events to these processes and their descendants (`run -- COMMAND`, `run -p PID,...`);
     /// empty for the whole machine.
     public var traceDescendantsOf: [Int64]
-    /// The command tracesh started held for `run -- COMMAND` (its pid): it execs only after the
-    /// probes are attached, so its comm is known from its exec, and probes that do not stream
-    /// count its events in a map without keys (the cost of bpftrace's own `count()`) instead of
-    /// the per-process map (a hash update per event).
-    public var heldCommand: Int64?
+    /// The command tracesh started held for `run -- COMMAND`: probes that do not stream count
+    /// its own events in a map without keys (the cost of bpftrace's own `count()`) instead of the
+    /// per-process map (a hash update per event).
+    public var heldCommand: HeldCommand?
     /// Add the sync probe on tracesh's own `tracesh_sync_marker` (live runs; not in golden tests).
     public var sync: SyncMarker?
     /// Leave tracesh (this process id) and bpftrace out of every probe, in the kernel: each event
@@ -38,7 +37,7 @@ public struct CompileOptions: Sendable {
     /// bpftrace's map, 4096 keys, as processes come and go, and then count no new one).
     public var countsByProcess = true
 
-    public init(framing: EventFraming = .random(), traceDescendantsOf: [Int64] = [], heldCommand: Int64? = nil, sync: SyncMarker? = nil,
+    public init(framing: EventFraming = .random(), traceDescendantsOf: [Int64] = [], heldCommand: HeldCommand? = nil, sync: SyncMarker? = nil,
                 excludeTracer: Int64? = nil, stream: StreamMode = .auto,
                 interval: TraceDuration? = nil, keepIntervals: Bool = false, stacks: StackEvents = .off, countsByProcess: Bool = true) {
         self.stacks = stacks
@@ -51,5 +50,21 @@ public struct CompileOptions: Sendable {
         self.sync = sync
         self.excludeTracer = excludeTracer
         self.stream = stream
+    }
+}
+
+/// A command tracesh started and holds until the probes are attached, then lets exec.
+public struct HeldCommand: Hashable, Sendable {
+    public var pid: Int64
+    /// The name the kernel gives it at exec: the last component of the path it execs, cut to 15
+    /// bytes (`TASK_COMM_LEN`). Known before it runs, so no probe is needed to learn it (each
+    /// tracepoint also costs a detach at the end of a run); a rename by the program itself
+    /// (`prctl(PR_SET_NAME)`) is not seen.
+    public var comm: String
+
+    public init(pid: Int64, executable: String) {
+        self.pid = pid
+        let name = Array((executable.split(separator: "/").last.map(String.init) ?? executable).utf8.prefix(15))
+        comm = String(decoding: name, as: UTF8.self)
     }
 }

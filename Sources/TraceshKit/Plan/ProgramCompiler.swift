@@ -46,7 +46,7 @@ public enum ProgramCompiler {
         var userFilters: [UserFilter] = []
         var mostStringsPerEvent = 0
         // The held command execs after the probes attach: its exec tracepoint names it.
-        let heldCommand = options.heldCommand.flatMap { catalog.hasTracepoint("sched:sched_process_exec") ? $0 : nil }
+        let heldCommand = options.heldCommand?.pid
         var heldCommandCounts: [(BpftraceIdentifier, String)] = []
         var entryCaptures: [EntryCapture] = []
 
@@ -148,15 +148,10 @@ public enum ProgramCompiler {
         }
         program.begin.append(.printf(framedFormat: framing.printfFormat(kind: .start, conversions: ["%llu"]), [.builtin(BpftraceIdentifier(known: "nsecs"))]))
         let printed = maps.indices.filter { derived[$0] == nil }.map { (mapIdentifier($0), maps[$0].name) }
-        if let heldCommand, !heldCommandCounts.isEmpty {
-            let pid = BpftraceExpr.builtin(BpftraceIdentifier(known: "pid"))
-            let comm = BpftraceExpr.builtin(BpftraceIdentifier(known: "comm"))
+        if let held = options.heldCommand, !heldCommandCounts.isEmpty {
+            // Its name is known (see HeldCommand): printed with its counts, not learnt by a probe.
             let commMap = BpftraceIdentifier(known: String(CompiledProgram.heldCommandCommMap.dropFirst()))
-            // A placeholder until the exec names it (BEGIN runs as bpftrace).
-            program.begin.append(.assign(.map(commMap, keys: [.integer(heldCommand)]), comm))
-            program.probes.append(BpftraceProbe(attachPoint: "tracepoint:sched:sched_process_exec",
-                                                predicate: [.binary(.equal, pid, .integer(heldCommand))],
-                                                body: [.assign(.map(commMap, keys: [pid]), comm)]))
+            program.begin.append(.assign(.map(commMap, keys: [.integer(held.pid)]), .string(held.comm)))
             heldCommandCounts.insert((commMap, CompiledProgram.heldCommandCommMap), at: 0)
         }
         // The held command's counts come first: the pipeline adds them to the event counts' rows.

@@ -94,7 +94,7 @@ public final class RunManager: Sendable {
         do {
             program = try ProgramCompiler.compile(graph, catalog: catalog,
                                                   options: CompileOptions(traceDescendantsOf: command.map { [Int64($0.pid)] } ?? request.processes.map(Int64.init),
-                                                                         heldCommand: command.map { Int64($0.pid) },
+                                                                         heldCommand: command.flatMap { child in executable.map { HeldCommand(pid: Int64(child.pid), executable: $0) } },
                                                                          sync: SyncMarker.forThisProcess(),
                                                                          excludeTracer: Settings.tracesSelf(graph) ? nil : Int64(getpid()),
                                                                          stream: Settings.streamMode(graph),

@@ -43,7 +43,8 @@ import Testing
     @Test func theHeldCommandsEventsAreCountedWithoutKeysAndJoinTheEventCounts() throws {
         let graph = try GoldenPrograms.graph(.init(name: "held", script: "probe rd = sys_read\nagg rd: count by comm"), catalog: Fixtures.catalog)
         let program = try ProgramCompiler.compile(graph, catalog: Fixtures.catalog,
-                                                  options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: [4242], heldCommand: 4242))
+                                                  options: CompileOptions(framing: Fixtures.framing, traceDescendantsOf: [4242],
+                                                                          heldCommand: HeldCommand(pid: 4242, executable: "/bin/reader")))
         #expect(program.source.contains("""
               if ((pid == 4242)) {
                 @tracesh_command_events_0 = count();
@@ -51,7 +52,9 @@ import Testing
                 @tracesh_events[0, pid, comm] = count();
               }
             """), "\(program.source)")
-        #expect(program.source.contains("tracepoint:sched:sched_process_exec\n/(pid == 4242)/\n{\n  @tracesh_command_comm[pid] = comm;\n}"))
+        // Its name is the one exec gives it, printed with its counts: no probe is needed to learn it.
+        #expect(program.source.contains("@tracesh_command_comm[4242] = \"reader\";"), "\(program.source)")
+        #expect(!program.source.contains("sched_process_exec"))
         #expect(program.source.contains("/((pid == 4242) || @tracesh_pids[pid])/"))
 
         var pipeline = Pipeline(program: program, clockOffset: 0, maxEvents: 10)
@@ -63,5 +66,11 @@ import Testing
         #expect(pipeline.aggregations.first?.rows == [.init(keys: [.bytes(Array("sh".utf8))], value: .scalar(2)),
                                                       .init(keys: [.bytes(Array("reader".utf8))], value: .scalar(1_000_005))])
         #expect(pipeline.malformedRecords == 0)
+    }
+
+    @Test func theHeldCommandsNameIsWhatExecGivesIt() {
+        #expect(HeldCommand(pid: 1, executable: "/usr/bin/python3").comm == "python3")
+        #expect(HeldCommand(pid: 1, executable: "/tmp/a-very-long-program-name").comm == "a-very-long-pro")
+        #expect(HeldCommand(pid: 1, executable: "true").comm == "true")
     }
 }

@@ -9,7 +9,7 @@ enum GoldenPrograms {
         var script: String
         var descendantsOf: [Int64] = []
         /// `run -- COMMAND`: the held command's pid.
-        var heldCommand: Int64?
+        var heldCommand: HeldCommand?
         var testDescription: String { name }
     }
 
@@ -69,7 +69,8 @@ enum GoldenPrograms {
         // `run -p 4242,4343`: both are seeds of the descendants map.
         Case(name: "descendants_of_processes", script: #"probe o = sys_openat "open %s", arg2@user"#, descendantsOf: [4242, 4343]),
         // `run -- COMMAND` with a count-only probe: the command's own events go to a map without keys.
-        Case(name: "held_command_count", script: "probe rd = sys_read\nagg rd: count by comm", descendantsOf: [4242], heldCommand: 4242),
+        Case(name: "held_command_count", script: "probe rd = sys_read\nagg rd: count by comm", descendantsOf: [4242],
+             heldCommand: HeldCommand(pid: 4242, executable: "/usr/bin/a-long-name-of-a-reader")),
         // Stacks (issue 13): user stacks keyed with a hidden pid, a first-sight `P` record per
         // process; kernel stacks alone; `set stacks both` on every streamed event.
         Case(name: "stack_keys", script: """
