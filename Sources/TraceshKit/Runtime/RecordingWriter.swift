@@ -20,7 +20,7 @@ public final class RecordingWriter: @unchecked Sendable {
     private var finished = false
 
     public init(path: String, header: [UInt8], framing: EventFraming) throws(FileError) {
-        file = try FileReplacement(path: path, newFileMode: 0o600)
+        file = try FileReplacement(path: path, newFileMode: SafeFile.privateMode)
         self.framing = framing
         do {
             try file.write(header)
