@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import TraceshKit
+@testable import TraceshAnalysis
+@testable import TraceshRuntime
+
+/// Inputs `scripts/fuzz scanner` found, fed again to the scanner and the pipeline.
+@Suite struct MapParserFuzzRegressionTests {
+    /// The input libFuzzer saved (crash-281a0e0a...): a histogram map whose single-value bucket
+    /// is `[9223372036854775807]`; its end (`low + 1`) overflowed and the process trapped.
+    static let crash = Data(base64Encoded: "FhYWFhYWFhY9FhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYKw78fMDU3Nx8wZzAxMjM0NTg2YRYWFhYWFhYWFhYWFhYWFhYWCsO/HjAxMjM0NTY3ODlhYmNkZWYfTR8wMTIzNDU2Nzg5YWJjZGVmH0BhZ2cyHzAxMjM0NTY3ODlhYmNkZWYeCkBhZ2cyOgpbIDkyMjMzNzIwMzY4NTQ3NzU4MDddMCAyIHxAQEBAQEBhYmNkZWYeCkBhZ2cyOgpbIF0wIDIgfEBAQEBAQEBAOiAxCgoeMDEyMzQ1Mh8wMTIzNDU2Nzg5YWJjZGXmHgpAYWdnMjoKWyBdMCAyIHxAQEBAQEBhYmNkQEBhYmNkZWYeCkBhZ2cyOgpbIF0wIDIgfEAwMTIzNDUyHzAxMjM0NTY3ODlhYmNkZWYeCkBhZ2cyOgpbIF0wIDIgfEBAQEBAQGFiY2RlZh4KQGFnZzI6ClsgXTAgMiB8QEBAQEBAQEBAQEBAQEBAQEBAQDA1NzcfMGcwMTIzNDU4BwAAAAAAAAA2YTk3YmNkZWYxW3NoXTogMQoxNDMeMgowNTY3ODlhYmNkZWYfTR8wMTIzNDU2Nzg5YWJjZGVmH0BhZ2cyHzAxMjM0NTY3ODlhYmNkZWYeCkBhZ2cyOgpbIF0wIDIgfEBAQEBAQGFiY2RlZh4KMjoKWyBdMCAyIHxAQEBAQEBAQDogMQoKHjAxMjM0NcsyHzAxMjM0NTY3ODlhYmNkZWYeCkBhZ2cyOgpbIF03ODlhYmNkZWYfQGFnZzIfMDEyMzQ1Njc4OWFiY2RlZh4KQGFnZzI6ClsgXTAgMiB8QEBAQEBAYWJjZGVmHgpAYWdnMjoKWyBdMCAyIHxAQEBAQEBAQDogMQoKHjAxMjM0NTIfMDEyMzQ1Njc4OWFiY2RlZh4KQGFnZzI6ClsgXTAgMiB8QEBAQEBAYWJjZGVmHgpAYWdnMjoKWyBdMCAyIHxAQEBAQEBAQEBAQEBAQEBAQEBAMDU3Nx8wZzAxMjM0NTgHAAAAAAAAADZhOTdiY2RlZjFbc2hdOiAxCgoeMAoKHjAxMjM0NTY3ODlhYmNkZWYfTR8wMTIzNDU2Nzg5YWJjZGVmH0BhZ2cyHzAxMjM0NTY3ODlhYmNkZWYeCkBhZ2cyOgpbIF0wIDIgfEBAQEBAQGFiY2RlZh4KQGFnZzI6ClsgXTAgMiB8QEBAQEBAQEA6IDEKCh4wMTIzNDUyHzAxMzUyNzY0ODlhYmNkZWYeCkBhZ2cyOgpbIF0wIDIgfEBAQEBAQGFiY2RAQGFiY2RlZh4KQGFnZzI6ClsgXTAgMiB8QEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAAAAAf0BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQGYxW3NoXTogMQoKHjAxMjM0NTY3ODlhYmNkZWYfTR8wMTIzNDU2Nzg5YWJjZGVmQEBAHgpAYWdnMjoKWyBdMCAyQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQGYxW3NoXTogMQoKHjAxMjM0NTY3ODlhYmNkZWYfTR8wMTIzNDU2Nzg5YWJjZGVmQEBAQAAQAAAAAAAAY2Rl")!
+
+    /// The fuzz target's session (fuzz/Targets/FuzzTargets.swift), compiled against the fixture tracefs.
+    static func program() throws -> CompiledProgram {
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output, catalog: Fixtures.catalog)
+        let session = """
+            probe o = sys_openat "open %s flags %d", arg2@user, arg3
+            probe r = r::sys_read "read %d", retval
+            probe x = t:sched:sched_process_exec "exec %s %d", args->filename, args->pid
+            agg o: count by comm
+            agg r: hist retval
+            """
+        #expect(interpreter.run(source: session, origin: "fuzz") == .success, "\(output.diagnostics)")
+        return try ProgramCompiler.compile(interpreter.graph, catalog: Fixtures.catalog, options: CompileOptions(framing: Fixtures.framing))
+    }
+
+    @Test func theSavedCrashInputIsScannedWithoutATrap() throws {
+        let program = try Self.program()
+        var scanner = EventScanner(framing: program.framing)
+        var pipeline = Pipeline(program: program, clockOffset: 0, maxEvents: 16, tracksIntervals: true)
+        let bytes = Array(Self.crash)
+        let cut = Int(bytes[0]) % (bytes.count + 1)
+        scanner.feed(Array(bytes[..<cut])) { pipeline.consume($0) }
+        scanner.feed(Array(bytes[cut...])) { pipeline.consume($0) }
+        for record in scanner.finish() { pipeline.consume(record) }
+        // The histogram is still read; the bucket at Int64.max has no end.
+        let buckets = pipeline.aggregations.flatMap(\.rows).flatMap { row -> [AggregationResult.Bucket] in
+            if case .histogram(let buckets) = row.value { return buckets }
+            return []
+        }
+        #expect(buckets.contains { $0.low == Int64.max && $0.high == nil }, "\(pipeline.aggregations)")
+    }
+
+    @Test func bucketsAtTheEdgesOfInt64HaveNoEndRatherThanATrap() {
+        let top = MapParser.parseBucket(Array("[9223372036854775807]   2 |@@@@|".utf8))
+        #expect(top?.low == Int64.max && top?.high == nil && top?.count == 2)
+        let huge = MapParser.parseBucket(Array("[9223372036854775807P, 9999999999999P)   1 |@|".utf8))
+        #expect(huge?.low == nil && huge?.high == nil && huge?.count == 1)
+        #expect(MapParser.number("8191P") == 8191 << 50)
+        #expect(MapParser.number("8192P") == nil, "2^63 does not fit")
+        let ordinary = MapParser.parseBucket(Array("[4K, 8K)   3 |@@@|".utf8))
+        #expect(ordinary?.low == 4096 && ordinary?.high == 8192)
+    }
+}
