@@ -90,7 +90,7 @@ public struct Pipeline: Sendable {
             startMonotonic = monotonic
         case .interval(let number, let monotonic):
             let since = (keepIntervals ? nil : lastIntervalMonotonic) ?? startMonotonic ?? monotonic
-            openInterval = IntervalResult(number: number, endTime: monotonic &+ clockOffset, seconds: Double(monotonic - since) / 1e9,
+            openInterval = IntervalResult(number: number, endTime: monotonic &+ clockOffset, seconds: (Double(monotonic) - Double(since)) / 1e9,
                                           aggregations: [], statistics: intervalStatistics)
             lastIntervalMonotonic = monotonic
             if !keepIntervals { intervalStatistics = Statistics(probeCount: program.probes.count) }
@@ -114,7 +114,7 @@ public struct Pipeline: Sendable {
                     let cumulative = counts.rows
                     counts.rows = cumulative.map { row in
                         guard case .scalar(let value) = row.value, case .scalar(let last)? = lastIntervalCounts[row.keys] else { return row }
-                        return AggregationResult.Row(keys: row.keys, value: .scalar(value - last))
+                        return AggregationResult.Row(keys: row.keys, value: .scalar(value &- last))
                     }
                     for row in cumulative { lastIntervalCounts[row.keys] = row.value }
                 }

@@ -42,6 +42,34 @@ import Testing
         #expect(buckets.contains { $0.low == Int64.max && $0.high == nil }, "\(pipeline.aggregations)")
     }
 
+    /// Written by hand after that finding, looking for its kind elsewhere: timestamps at both
+    /// ends of Int64 (an interval's length, a replay's span) and a kernel count near Int64.max
+    /// trapped on overflow in the pipeline and the statistics.
+    @Test func extremeTimestampsAndCountsDoNotTrap() throws {
+        let program = try Self.program()
+        let framing = program.framing
+        func record(_ kind: EventFraming.Kind, _ fields: [String]) -> [UInt8] {
+            framing.recordStart + Array(kind.rawValue.utf8) + fields.flatMap { framing.fieldSeparator + Array($0.utf8) } + framing.recordEnd
+        }
+        let countMap = CompiledProgram.eventCountMap.name
+        var bytes = record(.start, ["9223372036854775807"]) + record(.interval, ["1", "-9223372036854775808"])
+        bytes += record(.map, [countMap]) + Array("\(countMap)[0, 1, cat]: 9223372036854775807\n\n".utf8) + record(.intervalEnd, ["1"])
+        bytes += record(.interval, ["2", "9223372036854775807"])
+        bytes += record(.map, [countMap]) + Array("\(countMap)[0, 1, cat]: -9223372036854775808\n\(countMap)[0, 2, sh]: 9223372036854775807\n\n".utf8)
+        bytes += record(.intervalEnd, ["2"])
+        for timestamp in ["-9223372036854775808", "9223372036854775807"] {
+            bytes += record(.event, ["0", timestamp, "1", "1", "0", "0", "0", "cat", "x", "1"])
+        }
+        bytes += record(.end, [])
+        var scanner = EventScanner(framing: framing)
+        var pipeline = Pipeline(program: program, clockOffset: 1, maxEvents: 16, tracksIntervals: true)
+        scanner.feed(bytes) { pipeline.consume($0) }
+        for record in scanner.finish() { pipeline.consume(record) }
+        #expect(pipeline.statistics.totalEvents == 2)
+        #expect(pipeline.intervals.count == 2)
+        #expect(pipeline.intervals.first?.seconds.isFinite == true)
+    }
+
     @Test func bucketsAtTheEdgesOfInt64HaveNoEndRatherThanATrap() {
         let top = MapParser.parseBucket(Array("[9223372036854775807]   2 |@@@@|".utf8))
         #expect(top?.low == Int64.max && top?.high == nil && top?.count == 2)
