@@ -70,6 +70,14 @@ import Testing
         #expect(pipeline.intervals.first?.seconds.isFinite == true)
     }
 
+    /// Of the same kind: a user-space filter or `events where` dividing Int64.min by -1.
+    @Test func userSpaceDivisionOfInt64MinByMinusOneDoesNotTrap() {
+        #expect(EventEvaluator.binary(.divide, .integer(Int64.min), .integer(-1)) == .integer(Int64.min))
+        #expect(EventEvaluator.binary(.remainder, .integer(Int64.min), .integer(-1)) == .integer(0))
+        #expect(EventEvaluator.binary(.divide, .integer(7), .integer(0)) == .missing)
+        #expect(EventEvaluator.binary(.divide, .integer(-7), .integer(2)) == .integer(-3))
+    }
+
     @Test func bucketsAtTheEdgesOfInt64HaveNoEndRatherThanATrap() {
         let top = MapParser.parseBucket(Array("[9223372036854775807]   2 |@@@@|".utf8))
         #expect(top?.low == Int64.max && top?.high == nil && top?.count == 2)
