@@ -4,7 +4,7 @@ import Testing
 @testable import TraceshAnalysis
 @testable import TraceshRuntime
 
-/// Inputs `scripts/fuzz scanner` found, fed again to the scanner and the pipeline.
+/// Inputs `scripts/fuzz scanner` found (and some of their kind), fed again to the scanner and the pipeline.
 @Suite struct MapParserFuzzRegressionTests {
     /// The input libFuzzer saved (crash-281a0e0a...): a histogram map whose single-value bucket
     /// is `[9223372036854775807]`; its end (`low + 1`) overflowed and the process trapped.
@@ -40,6 +40,24 @@ import Testing
             return []
         }
         #expect(buckets.contains { $0.low == Int64.max && $0.high == nil }, "\(pipeline.aggregations)")
+    }
+
+    /// crash-085dfa9c...: a sync record with a negative sequence was converted to UInt64 and trapped.
+    static let negativeSync = Data(base64Encoded: "QXR0YWNoaW5nIDMgcHJvYmVzLi4uCh4wMTIzNDU2Nzg5YWJjZGVmH1MfMDEyMzQ1Njc4OWFiY2RlZh8xMDAwOiAxMmF5YUUKMzQ1Njc4OWFiY2RlZh4KHjAxMjM0NTY3ODlhYmNkZWYfRR8wMTIzNDU2Nzg5YWJjZGVmHzAfMDEyMzQ1Njc4OWFiY2RlZvHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8fHx8R8yMDAwHzAxMjM0NTY3ODlhYmNkZWYfNDIfMDEyMzQ1Njc4OWFiY2RlZh80Mx8wMTIzNDU2Nzg5YWJjZGVmHzAxMjM0NTY3ODlhYmNkZWYeCh8wHzAxMjM0NTY3ODlhYmNkZWYfMR8wMTIzNDU2Nzg5YWJjZGVmH2NhdB8wMTIzNDU2Nzg5YWJjZGVmHy9ldGMvaG9zdG5hbWUeCsO/HzAxMjM0NTY3ODlhYmNkZWYfNTc3HzAxMjM0NTY3ODlhYmNkZWYeCh4wMTIzNDU2Nzg5YWJjZGVmH0UfMDEyMzQ1Njc4OWFiY2RlZh8xHzAxMjM0NTY3ODlhYmNkZWYfMzAwMB8wMTIzAQAAAAAAAAA0NTY3ODlhYmNkZWYfNDIfMDEyMzQ1Njc4OWFiY2RlZh80Mx8wMTIzNDU2Nzg5YWJjZGVmHzAfMDEyMzQ1Njc4OWFiTWNkZWYfMB8wMTIzNDU2Nzg5YWJjZGVmHzEfMDEyMzQ1Njc4OWFiY2RlZh9jYXQfMDEyNzQ0MDYxNmFiY2RlZh8tMh8wMTIzNDU2Nzg5YWJjZGVmHgoeMDEyMzQ1Njc4OWFiY2RlZh9FHzAxMjM0NTY3ODlhYmNkZWYfMh8wMTIzNDU2Nzg5YWJjZGVmHzQwMDAfMDEyMzQ1Njc4OWFiY2RlZh80NB8wMTIzNDU2Nzg5YWJjZGVmHzQ0HzAxMjM0NTY3ODlhYmNkZWYfMB8wMTIzNDU2Nzg5YWJjZGVmHzAfMDEyMzQ1Njc4OWFiY2RlZh8wHzAxMjM0NTY3ODlhYmNkZWYfc2gfMDEyMzQ1Njc4OWFiY2RlZh8vYmluL2xzHzAxMjM0NTY3ODlhYmNkZWYfNDQfMDEyMzQ1Njc4OWFiY2RlZh4KTG9zdCAxMiBldmVudHMKHjAxMjM0NTY3ODlhYmNkZWYfRh8wMTJMb3N0IDM0NTY3ODlhYmNkZWYfNx8wMTIzNDQfMDEyMzQ1Njc4OWFiY2RlZh80NB8wMTIzNDU2Nzg5YWJjZGVmHzAfMDEyMzQ1Njc4OWFiY2RlZh8wHzAxMjM0NTY3ODlhYmNkZWYfMB8wMTIzNDU2Nzg5YWJjZGVmH3NoHzAxMjM0NTY3ODlhYmNkZWYfL2Jpbi9sMDEyMzQ1Njc4OWFiY2RlZmVmHzQ0HzAxMjM0NTY3ODlhYmNkZWYeCkxvc3QgMTIgZXZlbnRzCh4wMTIzNDU2Nzg5YWJjZGVmH0YfMDEyMzQ1Njc4OWFiY2RlZh84ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4Nx8wMTIzNDU2Nzg5YWJjZGVmHgoeMDEyMzQ1Njc4OWFiY2RlZh9JHzAxMjM0NTY3ODlhYmNkZWYfMR8wMTIzNDU2Nzg5YWJjU2VmHzUwMDAfMDEyMzQ1Njc4OWFiY2RlZh4KHjAxMjM0NTY3ODlhYmNkZWYfTR8wMTIzNDU2Nzg5YWJjZGVmH0BhZ2cxHzAxMjM0NTY3Y2E5OGJkZWYeCkBhZ2cxW2NhdF06IDMKCh4wMTIzNDU2Nzg5YWJjZGVmH00fMDEyMzQ1Njc4OWFiY2RlZh9AYWdnMh8wMTIzNDU2Nzg5YWJjZGVmHgpAYWdnMltjYTg5YWJj")!
+
+    @Test func aNegativeSyncSequenceIsNotATrap() throws {
+        let program = try Self.program()
+        var scanner = EventScanner(framing: program.framing)
+        var pipeline = Pipeline(program: program, clockOffset: 0, maxEvents: 16, tracksIntervals: true)
+        let bytes = Array(Self.negativeSync)
+        let cut = Int(bytes[0]) % (bytes.count + 1)
+        scanner.feed(Array(bytes[..<cut])) { pipeline.consume($0) }
+        scanner.feed(Array(bytes[cut...])) { pipeline.consume($0) }
+        for record in scanner.finish() { pipeline.consume(record) }
+        var plain = EventScanner(framing: program.framing)
+        let framing = program.framing
+        let record = framing.recordStart + Array("F".utf8) + framing.fieldSeparator + Array("-5".utf8) + framing.recordEnd
+        #expect(plain.feed(record) == [.sync(0)])
     }
 
     /// Written by hand after that finding, looking for its kind elsewhere: timestamps at both
