@@ -82,3 +82,14 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (scripts/fuzz), built only when TRACESH_FUZZ=1 so that the normal build
+// and `swift test` never see them: one executable whose entry point hands control to
+// libFuzzer's driver; TRACESH_FUZZ_TARGET picks what the inputs are fed to.
+if Context.environment["TRACESH_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "tracesh-fuzz",
+        dependencies: ["TraceshKit", "TraceshAgent", "TraceshModel", "TraceshLanguage", "TraceshSemantics", "TraceshKernel",
+                       "TraceshPlan", "TraceshRuntime", "TraceshAnalysis"],
+        path: "fuzz/Targets"))
+}

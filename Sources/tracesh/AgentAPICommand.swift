@@ -63,7 +63,7 @@ struct AgentAPICommand: ParsableCommand {
     private func respond(_ value: JSONValue) throws {
         let text = Array((JSONWriter.serialize(value) + "\n").utf8)
         if let output {
-            do { try SafeFile.write(text, to: UserPath.expand(output)) } catch {
+            do { try SafeFile.write(text, to: UserPath.expand(output), mode: SafeFile.privateMode) } catch {
                 writeAll(STDERR_FILENO, Array("tracesh api: cannot write '\(output)': \(error)\n".utf8))
                 throw ExitCode(1)
             }

@@ -38,6 +38,9 @@ import Testing
         try first.waitForScreen { $0.filter { $0 == prompt }.count == 1 && $0.contains("tracesh> set marker 42") }
         try first.send("quit", "Enter")
         #expect(try first.exitStatus() == 0)
+        // What was typed (filters, paths) is the user's alone, as a shell's history is.
+        var info = stat()
+        #expect(stat(history, &info) == 0 && info.st_mode & 0o077 == 0, "history mode \(String(info.st_mode & 0o777, radix: 8))")
 
         let second = try Terminal(environment: ["TRACESH_HISTORY": history])
         try second.waitForScreen { Terminal.lastLine($0) == prompt }

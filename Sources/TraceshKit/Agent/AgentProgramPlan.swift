@@ -84,7 +84,9 @@ public struct AgentProgramPlan: Sendable {
     }
 
     static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int64(value)) : String(value)
+        // Whole numbers without ".0", when they fit Int64 (a request may say 1e300).
+        guard value == value.rounded(), let whole = Int64(exactly: value) else { return String(value) }
+        return String(whole)
     }
 }
 

@@ -55,9 +55,18 @@ public final class AgentSession {
             let plan: AgentProgramPlan
             do { plan = try AgentProgramPlan(program) } catch { return .failure(error.description) }
             let interpreter = Interpreter(output: CollectingOutput(), format: .json, catalog: catalog, runs: runs)
-            _ = try interpreter.execute(Command(.probe(name: plan.probeName, spec: LocatedText(plan.spec)), keyword: "probe", at: .start))
+            do {
+                _ = try interpreter.execute(Command(.probe(name: plan.probeName, spec: LocatedText(plan.spec)), keyword: "probe", at: .start))
+            } catch let diagnostic as Diagnostic {
+                // The place in the spec the target became, as the MCP tools say it.
+                return .failure("target (spec \(Self.quoted(plan.spec))): " + diagnostic.rendered(origin: nil))
+            }
             if let condition = plan.filter {
-                _ = try interpreter.execute(Command(.filter(Filter(probe: plan.probeName, condition: condition)), keyword: "filter", at: .start))
+                do {
+                    _ = try interpreter.execute(Command(.filter(Filter(probe: plan.probeName, condition: condition)), keyword: "filter", at: .start))
+                } catch let diagnostic as Diagnostic {
+                    return .failure("filters: " + diagnostic.message)
+                }
             }
             return .success(try runs.start(RunRequest(duration: plan.duration, background: true), graph: interpreter.graph,
                                            catalog: catalog, recordTo: nil))
@@ -68,6 +77,11 @@ public final class AgentSession {
         } catch {
             return .failure("\(error)")
         }
+    }
+
+    /// `text` in quotes for an error message, cut after 200 characters.
+    static func quoted(_ text: String) -> String {
+        text.count > 200 ? "'\(text.prefix(200))...' (\(text.count) characters)" : "'\(text)'"
     }
 
     /// The run result in the agent's shape (the program's name and target, not the probe's).

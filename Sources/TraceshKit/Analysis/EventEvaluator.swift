@@ -148,8 +148,9 @@ public final class EventEvaluator: @unchecked Sendable {
             case .add: return .integer(a &+ b)
             case .subtract: return .integer(a &- b)
             case .multiply: return .integer(a &* b)
-            case .divide: return b == 0 ? .missing : .integer(a / b)
-            case .remainder: return b == 0 ? .missing : .integer(a % b)
+            // Int64.min / -1 does not fit: wrapped, as bpftrace's own arithmetic does, not a trap.
+            case .divide: return b == 0 ? .missing : .integer(a.dividedReportingOverflow(by: b).partialValue)
+            case .remainder: return b == 0 ? .missing : .integer(a.remainderReportingOverflow(dividingBy: b).partialValue)
             default: return .missing
             }
         case (.bytes(let a), .bytes(let b)):

@@ -56,14 +56,18 @@ public enum MapParser {
         let bounds = label.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let low = bounds.first.flatMap(number)
         // `[2, 4)` holds 2 and 3; hist's single-value `[1]` holds 1 alone; `[1000, ...)` has no end.
-        let high = bounds.count > 1 ? number(bounds[1]) : low.map { $0 + 1 }
+        // (A bucket at Int64.max has no end that fits: none, like `[1000, ...)`.)
+        let high = bounds.count > 1 ? number(bounds[1]) : low.flatMap { $0 == Int64.max ? nil : $0 + 1 }
         return AggregationResult.Bucket(label: label, low: low, high: high, count: count)
     }
 
     /// `512K` -> 524288 (bpftrace's suffixes are powers of 1024); nil for `...`.
     static func number(_ text: String) -> Int64? {
         let suffixes: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50]
-        if let last = text.last, let factor = suffixes[last], let value = Int64(text.dropLast()) { return value * factor }
+        if let last = text.last, let factor = suffixes[last], let value = Int64(text.dropLast()) {
+            let (product, overflow) = value.multipliedReportingOverflow(by: factor)
+            return overflow ? nil : product
+        }
         return Int64(text)
     }
 

@@ -104,7 +104,7 @@ public struct Pipeline: Sendable {
             startMonotonic = monotonic
         case .interval(let number, let monotonic):
             let since = (keepIntervals ? nil : lastIntervalMonotonic) ?? startMonotonic ?? monotonic
-            openInterval = IntervalResult(number: number, endTime: monotonic &+ clockOffset, seconds: Double(monotonic - since) / 1e9,
+            openInterval = IntervalResult(number: number, endTime: monotonic &+ clockOffset, seconds: (Double(monotonic) - Double(since)) / 1e9,
                                           aggregations: [], statistics: intervalStatistics)
             lastIntervalMonotonic = monotonic
             if !keepIntervals { intervalStatistics = Statistics(probeCount: program.probes.count) }
@@ -219,7 +219,7 @@ public struct Pipeline: Sendable {
         var result = counts
         result.rows = counts.rows.compactMap { row in
             guard case .scalar(let value) = row.value, case .scalar(let last)? = lastIntervalCounts[row.keys] else { return row }
-            return value == last ? nil : AggregationResult.Row(keys: row.keys, value: .scalar(value - last))
+            return value == last ? nil : AggregationResult.Row(keys: row.keys, value: .scalar(value &- last))
         }
         return result
     }

@@ -14,7 +14,7 @@ public enum SQLiteExport {
     /// Adds `run` to the database at `path` (created when missing). Returns the run's row id.
     @discardableResult
     public static func save(_ run: RunSnapshot, to path: String) throws -> Int64 {
-        let replacement = try FileReplacement(path: path, newFileMode: 0o644)
+        let replacement = try FileReplacement(path: path, newFileMode: SafeFile.privateMode)
         guard let temporary = replacement.temporaryPath else {
             replacement.abandon()
             throw FileError(.write, path, reason: "a database must be a regular file")

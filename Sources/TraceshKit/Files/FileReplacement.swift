@@ -148,10 +148,15 @@ public final class FileReplacement {
 
 /// Whole-file writes through `FileReplacement`.
 public enum SafeFile {
+    /// The mode of a new file holding traced data (events, a recording, an agent's response):
+    /// what a root-run tracer saw of other users' processes is for its owner only.
+    public static let privateMode: mode_t = 0o600
+
     /// Writes `bytes` as the whole content of `path` (see `FileReplacement` for what happens to
-    /// a link, a device, a FIFO or an existing file). A new file gets mode 0666 less the umask.
-    public static func write(_ bytes: [UInt8], to path: String) throws(FileError) {
-        let file = try FileReplacement(path: path, newFileMode: 0o666)
+    /// a link, a device, a FIFO or an existing file). A new file gets `mode` less the umask:
+    /// 0666 for what the user wrote (a saved script), `privateMode` for what tracing collected.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o666) throws(FileError) {
+        let file = try FileReplacement(path: path, newFileMode: mode)
         do {
             try file.write(bytes)
         } catch {

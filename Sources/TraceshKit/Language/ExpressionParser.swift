@@ -41,8 +41,17 @@ public enum ExpressionParser {
         return lhs
     }
 
+    /// Parentheses, unary operators and casts nest at most this deep: each level is a few
+    /// recursive calls, and thousands of `(` from a request overflowed the stack (scripts/fuzz agent).
+    public static let maximumNesting = 200
+
     private static func unary(_ stream: inout TokenStream) throws -> Expression {
         let token = stream.current
+        guard stream.nesting < maximumNesting else {
+            throw Diagnostic("the expression nests deeper than \(maximumNesting) levels", at: token.location)
+        }
+        stream.nesting += 1
+        defer { stream.nesting -= 1 }
         for op in [UnaryOperator.not, .negate, .bitwiseNot] where token.isSymbol(op.rawValue) {
             stream.advance()
             let operand = try unary(&stream)

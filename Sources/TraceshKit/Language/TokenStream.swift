@@ -5,6 +5,8 @@ import TraceshFiles
 public struct TokenStream {
     public private(set) var tokens: [Token]
     public private(set) var position = 0
+    /// How deep the expression parser is in nested operands (see `ExpressionParser.maximumNesting`).
+    public var nesting = 0
 
     public init(_ tokens: [Token]) {
         self.tokens = tokens.isEmpty ? [Token(kind: .end, text: "", location: .start, offset: 0)] : tokens

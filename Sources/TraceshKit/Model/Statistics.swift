@@ -33,9 +33,9 @@ public struct Statistics: Hashable, Sendable {
     }
 
     public mutating func record(_ event: TraceEvent) {
-        totalEvents += 1
-        if event.probeIndex < eventsPerProbe.count { eventsPerProbe[event.probeIndex] += 1 }
-        eventsPerProcess[ProcessKey(comm: event.comm, pid: event.pid), default: 0] += 1
+        totalEvents &+= 1
+        if event.probeIndex < eventsPerProbe.count { eventsPerProbe[event.probeIndex] &+= 1 }
+        eventsPerProcess[ProcessKey(comm: event.comm, pid: event.pid), default: 0] &+= 1
         firstTimestamp = min(firstTimestamp ?? event.timestamp, event.timestamp)
         lastTimestamp = max(lastTimestamp ?? event.timestamp, event.timestamp)
     }
@@ -43,10 +43,11 @@ public struct Statistics: Hashable, Sendable {
     /// Adds `count` events of one probe and process that were counted in the kernel (not
     /// streamed, so they carry no timestamps).
     public mutating func recordCounted(_ count: Int64, probeIndex: Int, pid: Int64, comm: [UInt8]) {
-        totalEvents += count
-        if probeIndex >= 0 && probeIndex < eventsPerProbe.count { eventsPerProbe[probeIndex] += count }
-        eventsPerProcess[ProcessKey(comm: comm, pid: pid), default: 0] += count
-        countedPerProbeProcess[probeIndex, default: [:]][ProcessKey(comm: comm, pid: pid), default: 0] += count
+        // Wrapping: the counts come from bpftrace's text (or a recording), not from tracesh.
+        totalEvents &+= count
+        if probeIndex >= 0 && probeIndex < eventsPerProbe.count { eventsPerProbe[probeIndex] &+= count }
+        eventsPerProcess[ProcessKey(comm: comm, pid: pid), default: 0] &+= count
+        countedPerProbeProcess[probeIndex, default: [:]][ProcessKey(comm: comm, pid: pid), default: 0] &+= count
     }
 
     /// The processes with the most events: most first, then by name and pid for a stable order.

@@ -5,10 +5,17 @@ public enum Suggestions {
     /// Up to `limit` candidates within a distance that scales with the word's length, closest first.
     public static func closest(to word: String, in candidates: [String], limit: Int = 3) -> [String] {
         let budget = max(1, min(3, (word.count + 1) / 2))
+        let lowered = word.lowercased()
+        let length = lowered.count
         let scored = candidates.compactMap { candidate -> (String, Int)? in
-            let distance = editDistance(word.lowercased(), candidate.lowercased())
-            if distance <= budget { return (candidate, distance) }
-            if candidate.lowercased().hasPrefix(word.lowercased()) && !word.isEmpty { return (candidate, budget) }
+            let candidateLowered = candidate.lowercased()
+            // The distance is at least the difference in length: a library's thousands of long
+            // (mangled) names are not worth a full edit distance each (it took seconds).
+            if abs(candidateLowered.count - length) <= budget {
+                let distance = editDistance(lowered, candidateLowered)
+                if distance <= budget { return (candidate, distance) }
+            }
+            if candidateLowered.hasPrefix(lowered) && !word.isEmpty { return (candidate, budget) }
             return nil
         }
         return scored.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(limit).map(\.0)

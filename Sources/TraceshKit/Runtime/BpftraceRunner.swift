@@ -87,6 +87,11 @@ public final class BpftraceRunner: Sendable {
         _ = write(control.write, &byte, 1)
     }
 
+    /// bpftrace's whole command line after its path: the program file, nothing else. Never
+    /// `--unsafe` (so `system()` cannot run even if a program had it), never user text (the
+    /// program, with the run's secret boundary, is read from a root-only file), never `-e`.
+    static func arguments(programPath: String) -> [String] { [programPath] }
+
     /// Runs bpftrace to the end. `onOutput` gets every chunk of standard output as it arrives
     /// (the caller scans it and answers `isAttached`: see `Pipeline.attached`, `synced`: the highest
     /// sync record seen, `isEnded`: END's record seen). Tracing starts (deadline, command
@@ -168,7 +173,7 @@ public final class BpftraceRunner: Sendable {
                 environment["BPFTRACE_NO_USER_SYMBOLS"] = environment["BPFTRACE_NO_USER_SYMBOLS"] ?? "1"
                 environment["BPFTRACE_STRLEN"] = String(program.stringLength)
                 // Own process group: a terminal's Ctrl-C reaches tracesh, which stops bpftrace itself.
-                let started = try ChildProcess(path: bpftrace, arguments: [file!.path], environment: environment,
+                let started = try ChildProcess(path: bpftrace, arguments: Self.arguments(programPath: file!.path), environment: environment,
                                                captureOutput: true, hold: false, deathSignal: SIGKILL, newProcessGroup: true)
                 // A 1 MiB pipe instead of 64 KiB: when the reading thread is descheduled for a few
                 // ms on a busy machine, bpftrace blocks writing to a full pipe, stops draining its

@@ -173,7 +173,8 @@ public struct EventScanner: Sendable {
         case .end:
             emit(.end)
         case .sync:
-            emit(.sync(UInt64(fields.count > 1 ? ByteFields.integer(fields[1]) ?? 0 : 0)))
+            // A negative sequence is damage (tracesh's are positive): 0, which no flush waits for.
+            emit(.sync(fields.count > 1 ? ByteFields.integer(fields[1]).flatMap { UInt64(exactly: $0) } ?? 0 : 0))
         case .trailer:
             emit(.trailer(Array(fields.dropFirst()), offset: streamOffset))
         case .process:

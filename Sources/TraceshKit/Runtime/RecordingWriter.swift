@@ -22,7 +22,7 @@ public final class RecordingWriter: @unchecked Sendable {
     private var finished = false
 
     public init(path: String, header: [UInt8], program: CompiledProgram) throws(FileError) {
-        file = try FileReplacement(path: path, newFileMode: 0o600)
+        file = try FileReplacement(path: path, newFileMode: SafeFile.privateMode)
         encoder = CompactRecord.Encoder(program: program)
         pending.reserveCapacity(1 << 16)
         do {

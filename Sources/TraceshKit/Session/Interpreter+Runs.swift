@@ -264,8 +264,8 @@ extension Interpreter {
         let target = UserPath.expand(path)
         do {
             switch format {
-            case .jsonLines: try SafeFile.write(EventExport.jsonLines(snapshot), to: target)
-            case .csv: try SafeFile.write(EventExport.csv(snapshot), to: target)
+            case .jsonLines: try SafeFile.write(EventExport.jsonLines(snapshot), to: target, mode: SafeFile.privateMode)
+            case .csv: try SafeFile.write(EventExport.csv(snapshot), to: target, mode: SafeFile.privateMode)
             case .sqlite: try SQLiteExport.save(snapshot, to: target)
             }
         } catch let error as FileError {

@@ -160,6 +160,10 @@ public final class Interpreter {
 
     func addProbe(name: String?, spec: LocatedText, at location: SourceLocation) throws {
         let probeName = name ?? graph.nextProbeName()
+        // The parser only makes names like this; commands built in code (an embedding program) are checked too.
+        guard let first = probeName.first, first.isIdentifierStart, probeName.allSatisfy(\.isIdentifierBody) else {
+            throw Diagnostic("invalid probe name \(probeName.prefix(100).debugDescription): a name is letters, digits and '_', not starting with a digit", at: location)
+        }
         if graph.probe(named: probeName) != nil {
             throw Diagnostic("a probe named '\(probeName)' already exists; 'drop \(probeName)' first or choose another name", at: location)
         }

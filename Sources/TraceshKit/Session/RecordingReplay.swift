@@ -85,7 +85,7 @@ struct RecordingReplay {
         pipeline.noteDamagedRecords(scanner.damagedRecords)
 
         let statistics = pipeline.statistics
-        let span = statistics.firstTimestamp.flatMap { first in statistics.lastTimestamp.map { Double($0 - first) / 1e9 } } ?? 0
+        let span = statistics.firstTimestamp.flatMap { first in statistics.lastTimestamp.map { (Double($0) - Double(first)) / 1e9 } } ?? 0
         var replay = RecordingReplay(program: header.program, pipeline: pipeline, durationSeconds: span)
         let skipped = scanner.damagedRecords + Int(pipeline.malformedRecords)
         if skipped > 0 {

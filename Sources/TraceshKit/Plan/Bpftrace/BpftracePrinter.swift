@@ -9,10 +9,17 @@ enum BpftracePrinter {
     static func print(_ program: BpftraceProgram) -> String {
         var blocks = program.verbatimBlocks
         blocks += program.probes.map(print)
-        return program.comments.map { "// " + $0 }.joined(separator: "\n") + "\n\n"
+        return program.comments.map { "// " + commentText($0) }.joined(separator: "\n") + "\n\n"
             + "BEGIN\n" + body(program.begin) + "\n\n"
             + blocks.joined(separator: "\n\n") + "\n\n"
             + "END\n" + body(program.end) + "\n"
+    }
+
+    /// A comment's text on one line: a line break or other control character in it (from a
+    /// spec or a name) would end the comment and make the rest program text.
+    static func commentText(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f || $0.properties.generalCategory == .lineSeparator
+                                                                  || $0.properties.generalCategory == .paragraphSeparator ? " " : $0 }))
     }
 
     static func print(_ probe: BpftraceProbe) -> String {
