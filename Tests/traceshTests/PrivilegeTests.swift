@@ -50,27 +50,7 @@ import Testing
         }
 
         static func shell(_ argv: [String]) throws -> Tracesh.Result {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: argv[0])
-            process.arguments = Array(argv.dropFirst())
-            process.currentDirectoryURL = URL(fileURLWithPath: "/")
-            let stdout = Pipe(), stderr = Pipe()
-            process.standardOutput = stdout
-            process.standardError = stderr
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            nonisolated(unsafe) var errorData = Data()
-            let group = DispatchGroup()
-            group.enter()
-            DispatchQueue.global().async {
-                errorData = stderr.fileHandleForReading.readDataToEndOfFile()
-                group.leave()
-            }
-            let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-            group.wait()
-            process.waitUntilExit()
-            return Tracesh.Result(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-                                  stderr: String(decoding: errorData, as: UTF8.self))
+            try Tracesh.runCommand(argv, currentDirectory: URL(fileURLWithPath: "/"))
         }
     }
 

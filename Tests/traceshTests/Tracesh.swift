@@ -19,8 +19,18 @@ enum Tracesh {
 
     static func run(_ arguments: [String], input: String? = nil, currentDirectory: URL? = nil,
                     environment: [String: String] = [:]) throws -> Result {
+        try run(executable: binary, arguments, input: input, currentDirectory: currentDirectory, environment: environment)
+    }
+
+    /// Runs any program to completion (`argv[0]` a path), collecting what it printed.
+    static func runCommand(_ argv: [String], currentDirectory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+        try run(executable: URL(fileURLWithPath: argv[0]), Array(argv.dropFirst()), currentDirectory: currentDirectory, environment: environment)
+    }
+
+    static func run(executable: URL, _ arguments: [String], input: String? = nil, currentDirectory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
