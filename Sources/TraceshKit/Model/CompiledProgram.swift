@@ -20,10 +20,15 @@ public struct CompiledProgram: Hashable, Sendable {
     public var sync: SyncMarker?
     /// Names of the syscall, signal and errno numbers its maps and events carry.
     public var valueNames: ValueNames
+    /// `run ... every INTERVAL [keep]`: whether the program prints its maps at each interval, and
+    /// whether it keeps them (nil: no intervals). A replay reads the intervals as the run did.
+    public var intervalsKeep: Bool?
 
     public init(source: String, framing: EventFraming, probes: [CompiledProbe], maps: [CompiledMap], userFilters: [UserFilter],
-                stringLength: Int = CompiledProgram.defaultStringLength, sync: SyncMarker? = nil, valueNames: ValueNames = .none) {
+                stringLength: Int = CompiledProgram.defaultStringLength, sync: SyncMarker? = nil, valueNames: ValueNames = .none,
+                intervalsKeep: Bool? = nil) {
         self.valueNames = valueNames
+        self.intervalsKeep = intervalsKeep
         self.source = source
         self.framing = framing
         self.probes = probes

@@ -175,7 +175,8 @@ public enum ProgramCompiler {
         }
         return CompiledProgram(source: BpftracePrinter.print(program), framing: framing, probes: compiledProbes, maps: maps,
                                userFilters: userFilters, stringLength: stringLength, sync: options.sync,
-                               valueNames: valueNames(plan, maps: maps, catalog: catalog))
+                               valueNames: valueNames(plan, maps: maps, catalog: catalog),
+                               intervalsKeep: options.interval == nil ? nil : options.keepIntervals)
     }
 
     /// Whether the event's process is one of `roots` or a descendant: the roots are compared

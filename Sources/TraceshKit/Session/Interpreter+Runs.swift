@@ -307,6 +307,8 @@ extension Interpreter {
     func replay(_ path: String, at location: SourceLocation) throws {
         do {
             let run = try runs.replay(path, maxEvents: Settings.maxEvents(graph)) { warn($0, at: location) }
+            // The intervals of a `run ... every` come back as they were printed live.
+            reportIntervals(run)
             // Claimed, so that the end of a batch does not report it a second time.
             if run.claimReport() { report(run) }
         } catch var diagnostic as Diagnostic {

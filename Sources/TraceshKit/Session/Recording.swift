@@ -64,6 +64,8 @@ public enum Recording {
             // The names as they were when recorded, so a replay elsewhere prints the same.
             ("value_names", .object([("syscalls", names(program.valueNames.syscalls)), ("signals", names(program.valueNames.signals)),
                                      ("errnos", names(program.valueNames.errnos))])),
+            // `every INTERVAL [keep]`: a replay reads the intervals as the run did.
+            ("intervals", program.intervalsKeep.map { .object([("keep", .bool($0))]) } ?? .null),
             ("user_filters", .array(program.userFilters.map { filter in
                 .object([("probe_index", filter.probeIndex.map { .int(Int64($0)) } ?? .null), ("condition", .string(filter.condition.description))])
             })),
@@ -137,7 +139,8 @@ public enum Recording {
             let program = CompiledProgram(source: source, framing: EventFraming(boundary: boundary), probes: compiledProbes,
                                           maps: compiledMaps, userFilters: userFilters,
                                           valueNames: ValueNames(syscalls: names(valueNames["syscalls"]), signals: names(valueNames["signals"]),
-                                                                 errnos: names(valueNames["errnos"])))
+                                                                 errnos: names(valueNames["errnos"])),
+                                          intervalsKeep: (header["intervals"] as? [String: Any]).map { ($0["keep"] as? Bool) ?? false })
             return (program, offset, newline + 1, format)
         } catch {
             throw Diagnostic("'\(path)': the recording's header is damaged (\(error))", at: nil)

@@ -59,6 +59,7 @@ struct RecordingReplay {
         // first, since the stacks it names come before it.
         let stacks = Pipeline.readsStacks(header.program) ? RecordingStacks.namer(descriptor: descriptor, framing: header.program.framing) : nil
         var pipeline = Pipeline(program: header.program, clockOffset: header.clockOffset, maxEvents: maxEvents,
+                                tracksIntervals: header.program.intervalsKeep != nil, keepIntervals: header.program.intervalsKeep ?? false,
                                 stacks: stacks ?? (Pipeline.readsStacks(header.program) ? StackNamer(live: false) : nil))
         var trailer: (value: RecordingTrailer.Value?, offset: Int)?
         var bytesAfterTrailer = 0
@@ -137,7 +138,8 @@ struct RecordingReplay {
             stacks = stacks ?? StackNamer(live: false)
         }
         var decoder = CompactRecord.Decoder(program: header.program)
-        var pipeline = Pipeline(program: header.program, clockOffset: header.clockOffset, maxEvents: maxEvents, stacks: stacks)
+        var pipeline = Pipeline(program: header.program, clockOffset: header.clockOffset, maxEvents: maxEvents,
+                                tracksIntervals: header.program.intervalsKeep != nil, keepIntervals: header.program.intervalsKeep ?? false, stacks: stacks)
         var trailer: (value: RecordingTrailer.Value, offset: Int)?
         var recordsAfterTrailer = 0
         var damaged = 0

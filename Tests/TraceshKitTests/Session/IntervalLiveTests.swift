@@ -72,4 +72,22 @@ import Testing
         // The event counts are printed just after the aggregation, so they hold at least as many.
         #expect(totals.count == counts.count && zip(totals, counts).allSatisfy { $0 >= $1 }, "\(totals) \(counts)")
     }
+
+    /// A recording of an interval run replays its intervals as the run printed them.
+    @Test(.live) func aReplayPrintsTheSameIntervals() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tracesh-intervals-\(UUID().uuidString).rec").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (live, outcome) = session("""
+            probe rd = sys_read
+            agg rd: count by comm
+            record \(path)
+            run 3s every 1s -- \(Self.reader)
+            """)
+        #expect(outcome == .success, "\(live.diagnostics)")
+        let (replayed, replayOutcome) = session("replay \(path)")
+        #expect(replayOutcome == .success, "\(replayed.diagnostics)")
+        let intervals = { (output: CollectingOutput) in output.lines.filter { $0.hasPrefix("run 1 interval ") } }
+        #expect(intervals(live).count >= 2, "\(live.lines)")
+        #expect(intervals(replayed) == intervals(live), "\(replayed.lines)")
+    }
 }
