@@ -67,7 +67,11 @@ import Testing
         #expect(objects.count >= 3, "\(objects)")
         let counts = objects.compactMap(Self.count)
         #expect(counts.count == objects.count, "\(objects)")
-        #expect(zip(counts, counts.dropFirst()).allSatisfy { $0 < $1 }, "\(counts)")
+        // The reader reads throughout the run: its counts grow from interval to interval. An
+        // interval that fires while a loaded machine detaches the probes at the end (seen: 7
+        // intervals in a 4 s run at load 12) finds the reader gone: the count stays, never drops.
+        #expect(zip(counts.prefix(3), counts.prefix(3).dropFirst()).allSatisfy { $0 < $1 }, "\(counts)")
+        #expect(zip(counts, counts.dropFirst()).allSatisfy { $0 <= $1 }, "\(counts)")
         let totals = objects.compactMap { ($0["statistics"] as? [String: Any])?["total_events"] as? NSNumber }.map(\.int64Value)
         // The event counts are printed just after the aggregation, so they hold at least as many.
         #expect(totals.count == counts.count && zip(totals, counts).allSatisfy { $0 >= $1 }, "\(totals) \(counts)")
