@@ -125,8 +125,3 @@ int tracesh_exit_code(int status) {
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return -1;
 }
-
-__attribute__((noinline, used)) void tracesh_sync_marker(unsigned long long token) {
-    /* Keep the call and its argument: the uprobe reads `token` from the first argument register. */
-    __asm__ volatile("" : : "r"(token) : "memory");
-}

@@ -60,11 +60,6 @@ int tracesh_set_interrupt_blocked(int blocked);
 /// Does not return.
 int tracesh_die_of_signal(int number);
 
-/// Does nothing. tracesh's own bpftrace programs put a uprobe on it, so that calling it is a
-/// barrier through the kernel: when its record comes back, everything bpftrace read before it
-/// is in, and (the uprobe being attached last) every probe is attached.
-void tracesh_sync_marker(unsigned long long token);
-
 /// How many SIGINTs have arrived since the handler was installed.
 long tracesh_interrupt_count(void);
 /// The file system type (statfs f_type, e.g. 0x9fa0 for proc) of the file system holding `path`, or -1.

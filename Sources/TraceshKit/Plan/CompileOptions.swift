@@ -14,7 +14,7 @@ public struct CompileOptions: Sendable {
     /// its own events in a map without keys (the cost of bpftrace's own `count()`) instead of the
     /// per-process map (a hash update per event).
     public var heldCommand: HeldCommand?
-    /// Add the sync probe on tracesh's own `tracesh_sync_marker` (live runs; not in golden tests).
+    /// Add the sync probe (an interval probe reporting the kernel's time, see `SyncMarker`; live runs, not golden tests).
     public var sync: SyncMarker?
     /// Leave tracesh (this process id) and bpftrace out of every probe, in the kernel: each event
     /// they handle makes more (tracesh reads bpftrace's pipe, bpftrace writes it, user-space
