@@ -67,7 +67,9 @@ public enum Completer {
             case .words(let words): candidates += words
             case .files: candidates += files(word).candidates
             case .probeSpecs: candidates += probeSpecs(word, catalog: catalog)
-            case .expressionNames: candidates += NameTable.plain.map(\.spelling)
+            case .expressionNames:
+                // Stacks are keys of aggregations only.
+                candidates += NameTable.bareNames + (words.first == "agg" ? NameTable.stacks.map(\.spelling).filter { !$0.contains("(") } : [])
             }
         }
         return finish(candidates)

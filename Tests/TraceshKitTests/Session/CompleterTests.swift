@@ -46,6 +46,10 @@ import Testing
         #expect(candidates("filter co").contains("comm"))
         #expect(candidates("filter o: pid == 1 && ti").contains("tid"))
         #expect(candidates("events 5 where ui").contains("uid"))
+        #expect(candidates("filter o: la").contains("latency"))
+        #expect(candidates("events where er") == ["errno"])
+        #expect(candidates("agg o: count by us") == ["ustack"])
+        #expect(!candidates("filter us").contains("ustack"))
         #expect(candidates("events 5 fr") == ["from"])
     }
 

@@ -61,7 +61,8 @@ enum GraphCommands {
             switch position {
             case 1: return [.probeScopes, .aggregationFunctions]
             case 2 where previous.last?.hasSuffix(":") == true: return [.aggregationFunctions]
-            default: return []
+            // After the function: its argument, `by`, and the keys.
+            default: return previous.contains("by") ? [.expressionNames] : [.expressionNames, .words(["by"])]
             }
         }
     ) { input in
