@@ -116,19 +116,8 @@ import Testing
     @Test func mcpToolArgumentsAreRefusedWithThePlace() async throws {
         let directory = try TemporaryDirectory()
         let (bpftrace, mark) = try Self.markingBpftrace(in: directory)
-        let server = Process()
-        server.executableURL = Tracesh.binary
-        server.arguments = ["mcp"]
-        server.environment = ProcessInfo.processInfo.environment.merging(["TRACESH_BPFTRACE": bpftrace]) { $1 }
-        let toServer = Pipe(), fromServer = Pipe()
-        server.standardInput = toServer
-        server.standardOutput = fromServer
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        let transport = StdioTransport(input: FileDescriptor(rawValue: fromServer.fileHandleForReading.fileDescriptor),
-                                       output: FileDescriptor(rawValue: toServer.fileHandleForWriting.fileDescriptor))
-        let client = Client(name: "tracesh-injection-tests", version: "1.0")
-        _ = try await client.connect(transport: transport)
+        let server = try await MCPTestServer.start(clientName: "tracesh-injection-tests", environment: ["TRACESH_BPFTRACE": bpftrace])
+        let client = server.client
 
         func text(_ result: (content: [Tool.Content], isError: Bool?)) -> String {
             result.content.compactMap { if case .text(let text, _, _) = $0 { return text } else { return nil } }.joined()
@@ -152,9 +141,7 @@ import Testing
         #expect(listed.isError != true || !text(listed).isEmpty)
 
         await client.disconnect()
-        try toServer.fileHandleForWriting.close()
-        server.waitUntilExit()
-        #expect(server.terminationStatus == 0)
+        #expect(try server.finish() == 0)
         #expect(!FileManager.default.fileExists(atPath: mark), "bpftrace was started for a refused call")
     }
 

@@ -12,18 +12,8 @@ import Testing
         defer { withExtendedLifetime(loop) {} }
         let target = loop.target
 
-        let server = Process()
-        server.executableURL = Tracesh.binary
-        server.arguments = ["mcp"]
-        let toServer = Pipe(), fromServer = Pipe()
-        server.standardInput = toServer
-        server.standardOutput = fromServer
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        let transport = StdioTransport(input: FileDescriptor(rawValue: fromServer.fileHandleForReading.fileDescriptor),
-                                       output: FileDescriptor(rawValue: toServer.fileHandleForWriting.fileDescriptor))
-        let client = Client(name: "tracesh-tests", version: "1.0")
-        _ = try await client.connect(transport: transport)
+        let server = try await MCPTestServer.start(clientName: "tracesh-tests")
+        let client = server.client
 
         let tools = try await client.listTools().tools
         #expect(Set(tools.map(\.name)) == ["caps", "list", "suggest", "trace", "replay"])
@@ -55,8 +45,6 @@ import Testing
         #expect(tooLong.isError == true)
 
         await client.disconnect()
-        try toServer.fileHandleForWriting.close()
-        server.waitUntilExit()
-        #expect(server.terminationStatus == 0)
+        #expect(try server.finish() == 0)
     }
 }

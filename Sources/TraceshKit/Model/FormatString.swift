@@ -124,22 +124,16 @@ public struct FormatString: Hashable, Sendable {
     /// Applies the format to values, in user space; byte strings are inserted exactly (padded
     /// and cut by bytes, as C does, whatever their encoding).
     public func render(_ values: [TraceValue]) -> [UInt8] {
-        var out: [UInt8] = []
-        var index = 0
-        for segment in segments {
-            switch segment {
-            case .literal(let bytes):
-                out += bytes
-            case .conversion(let conversion):
-                if index < values.count { conversion.append(values[index], to: &out) }
-                index += 1
-            }
-        }
-        return out
+        render(count: values.count) { values[$0] }
     }
 
     /// `render` over an event's named values (no array of the values alone is made).
     public func render(named values: [NamedValue]) -> [UInt8] {
+        render(count: values.count) { values[$0].value }
+    }
+
+    @inline(__always)
+    private func render(count: Int, value: (Int) -> TraceValue) -> [UInt8] {
         var out: [UInt8] = []
         var index = 0
         for segment in segments {
@@ -147,7 +141,7 @@ public struct FormatString: Hashable, Sendable {
             case .literal(let bytes):
                 out += bytes
             case .conversion(let conversion):
-                if index < values.count { conversion.append(values[index].value, to: &out) }
+                if index < count { conversion.append(value(index), to: &out) }
                 index += 1
             }
         }
