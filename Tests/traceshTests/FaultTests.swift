@@ -211,12 +211,22 @@ import Testing
 /// for writing that a child forked meanwhile (tests run in parallel) inherits makes exec of the
 /// file fail with "Text file busy".
 func writeExecutable(_ text: String, to path: String) throws {
+    try writeExecutable(Array(text.utf8), to: path)
+}
+
+/// Writes an executable through a close-on-exec descriptor: a child that another test forks
+/// meanwhile must not keep it open for writing, or running the file fails with ETXTBSY.
+func writeExecutable(_ bytes: [UInt8], to path: String) throws {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
     guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-    let bytes = Array(text.utf8)
-    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-    close(descriptor)
-    guard written == bytes.count else { throw POSIXError(.EIO) }
+    defer { close(descriptor) }
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        offset += written
+    }
     chmod(path, 0o755)
 }
 
