@@ -97,7 +97,7 @@ struct ExampleHelper {
     static func uniqueCopy() throws -> String {
         let name = "tshex" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8).lowercased()
         let path = (built as NSString).deletingLastPathComponent + "/" + name
-        try FileManager.default.copyItem(atPath: built, toPath: path)
+        try writeExecutable(Array(Data(contentsOf: URL(fileURLWithPath: built))), to: path)
         return path
     }
 

@@ -8,7 +8,7 @@ final class RenamedCommandLoop {
 
     init(name: String, in directory: TemporaryDirectory) throws {
         let helper = directory.path(name)
-        try FileManager.default.copyItem(atPath: "/bin/cat", toPath: helper)
+        try writeExecutable(Array(Data(contentsOf: URL(fileURLWithPath: "/bin/cat"))), to: helper)
         target = directory.path("opened")
         FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
         loop.executableURL = URL(fileURLWithPath: "/bin/sh")

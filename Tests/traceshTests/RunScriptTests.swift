@@ -12,7 +12,7 @@ import Testing
         let scripts = root.path("scripts"), release = root.path(".build/release")
         try FileManager.default.createDirectory(atPath: scripts, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: release, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Tracesh.packageRoot.path + "/scripts/run", toPath: scripts + "/run")
+        try writeExecutable(Array(Data(contentsOf: URL(fileURLWithPath: Tracesh.packageRoot.path + "/scripts/run"))), to: scripts + "/run")
         // The stand-in setup counts its calls and "builds" a tracesh that prints its arguments.
         let setup = """
             #!/bin/sh
