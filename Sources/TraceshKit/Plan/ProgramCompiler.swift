@@ -124,7 +124,7 @@ public enum ProgramCompiler {
                     program.probes.append(BpftraceProbe(attachPoint: attachment.attachment.probe, predicate: predicate, body: body))
                 }
             }
-            let functionKey = probe.resolved.isEverySyscall ? AttachmentScope.syscallKey : nil
+            let functionKey = probe.resolved.hasSyscallPerEvent ? AttachmentScope.syscallKey : nil
             compiledProbes.append(CompiledProbe(name: probe.declaration.name, function: probe.spec.target, resolved: probe.resolved.resolvedName,
                                                 format: probe.spec.format, fields: probePlan.fields, functionKey: functionKey,
                                                 streams: stream))
@@ -243,7 +243,7 @@ public enum ProgramCompiler {
     /// The names the run's numbers print as, read only when a map key or an event needs them.
     static func valueNames(_ plan: SessionPlan, maps: [CompiledMap], catalog: KernelCatalog) -> ValueNames {
         let kinds = Set(maps.flatMap(\.keyNames))
-        let syscalls = kinds.contains(.syscall) || plan.probes.contains { $0.probe.resolved.isEverySyscall }
+        let syscalls = kinds.contains(.syscall) || plan.probes.contains { $0.probe.resolved.hasSyscallPerEvent }
         return ValueNames(syscalls: syscalls ? catalog.syscallTable().names : [:],
                           signals: kinds.contains(.signal) ? SignalNames.system : [:],
                           errnos: kinds.contains(.errno) || kinds.contains(.errnoCode) ? ErrnoNames.system : [:])
