@@ -76,9 +76,20 @@ public enum ProgramCompiler {
                 var body = StackCodegen.prologue(probePlan, attachment, streams: stream)
                 if stream {
                     mostStringsPerEvent = max(mostStringsPerEvent, probePlan.fields.filter { $0.kind == .string }.count)
-                    let conversions = headerConversions + probePlan.fields.map { $0.kind == .string ? "%s" : "%lld" }
+                    var conversions = headerConversions
                     let header: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["nsecs", "pid", "tid", "uid", "gid", "cpu", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
-                    let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0, entry: entry) : try BpftraceEmitter.number($0, entry: entry) }
+                    var values: [BpftraceExpr] = []
+                    for (field, value) in zip(probePlan.fields, attachment.values) {
+                        let emitted = value.type == .string ? try BpftraceEmitter.emit(value, entry: entry) : try BpftraceEmitter.number(value, entry: entry)
+                        // A literal goes into the format: printf's arguments share the 512-byte
+                        // BPF stack with its strings (a family's syscall number, see `KernelAccess.constant`).
+                        if case .integer(let literal) = emitted, field.kind == .integer {
+                            conversions.append(String(literal))
+                        } else {
+                            conversions.append(field.kind == .string ? "%s" : "%lld")
+                            values.append(emitted)
+                        }
+                    }
                     body.append(.printf(framedFormat: framing.printfFormat(kind: .event, conversions: conversions), header + values))
                 } else {
                     // Not streamed: its events are counted here, by probe and process, so `stats`

@@ -145,8 +145,14 @@ public struct AttachmentScope: NameScope {
 
     public func function(at location: SourceLocation) -> ResolvedName? {
         guard probe.hasSyscallPerEvent else { return nil }
-        // An integer map key in the kernel (cheap); its name is printed in every output.
-        return ResolvedName(meaning: .function, spelling: "function", kernel: .tracepointField(probe.isEverySyscall ? "id" : "__syscall_nr"),
+        // An integer map key in the kernel (cheap); its name is printed in every output. Each
+        // tracepoint of `sys_open`'s family is one syscall: its number is a literal there.
+        var kernel = KernelAccess.tracepointField("id")
+        if !probe.isEverySyscall {
+            let syscall = probe.familySyscalls.first { attachment.probe.hasSuffix("_" + $0) } ?? ""
+            kernel = syscalls?.number(of: syscall).map(KernelAccess.constant) ?? .tracepointField("__syscall_nr")
+        }
+        return ResolvedName(meaning: .function, spelling: "function", kernel: kernel,
                             captureKey: AttachmentScope.syscallKey, integerKind: .syscall)
     }
 
