@@ -53,6 +53,7 @@ struct ServeCommand: ParsableCommand {
             let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             variables.append(Setting(name: String(parts[0]), value: String(parts[1])))
         }
+        if let problem = Interpreter.commandLineProblem(variables) { throw ValidationError(problem) }
         let output = TerminalOutput()
         let interpreter = Interpreter(output: output, variables: variables, live: false)
         Signals.watch(runs: interpreter.runs, interactive: { false }, terminal: nil)

@@ -95,6 +95,7 @@ struct TraceshCommand: ParsableCommand {
             }
             variables.append(Setting(name: name, value: String(parts[1])))
         }
+        if let problem = Interpreter.commandLineProblem(variables) { throw ValidationError(problem) }
         return (script, variables)
     }
 

@@ -1,9 +1,8 @@
 import Foundation
 import Testing
 
-/// Every runbook in examples/ runs as it is through the built binary, with a short `duration=`;
-/// three run against a helper the test starts, synchronised with the run (no sleeps), and give
-/// exact counts.
+/// Every runbook in examples/ runs as its usage line says through the built binary; three run
+/// against a helper the test starts, synchronised with the run (no sleeps), and give exact counts.
 @Suite struct ExampleRunbookTests {
     static let examples = URL(fileURLWithPath: Tracesh.packageRoot.path + "/examples")
 
@@ -22,17 +21,35 @@ import Testing
         }
     }
 
-    /// Each example exits 0 after `duration=1s` and prints its run's summary and every `agg`
-    /// heading it declares (the headings repeat the `agg` lines).
-    @Test(.live, arguments: exampleNames) func runsForOneSecond(_ name: String) throws {
-        let path = Self.examples.appendingPathComponent(name).path
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        // malloc-sizes.trc traces one process: give it one that waits.
+    /// The arguments of the example's one `# usage: sudo tracesh examples/NAME ARGS...` line.
+    static func usageArguments(of name: String, text: String) throws -> [String] {
+        let prefix = "# usage: sudo tracesh examples/\(name)"
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("# usage:") }
+        #expect(lines.count == 1, "\(name) has one usage line: \(lines)")
+        let line = try #require(lines.first { $0.hasPrefix(prefix) }, "\(name)'s usage line starts '\(prefix)'")
+        // The usage words end at two spaces (a description may follow).
+        let words = line.dropFirst(prefix.count).components(separatedBy: "  ").first ?? ""
+        return words.split(separator: " ").map(String.init)
+    }
+
+    /// Each example runs as its usage line says, from the package root, with no argument beyond
+    /// the process it is for (`pid=`, given a process the test starts): it exits 0 after its
+    /// default duration and prints its run's summary and every `agg` heading it declares (the
+    /// headings repeat the `agg` lines). On 27ef842 each failed: `undefined variable '$duration'`.
+    @Test(.live, arguments: exampleNames) func runsAsItsUsageLineSays(_ name: String) throws {
+        let text = try String(contentsOf: Self.examples.appendingPathComponent(name), encoding: .utf8)
+        var arguments = try Self.usageArguments(of: name, text: text)
+        #expect(arguments.allSatisfy { $0.hasPrefix("pid=") }, "\(name): only the process it is for: \(arguments)")
+        // malloc-sizes.trc traces one process: give it one that waits (its stdin closes at the end).
         let sleeper = try ExampleHelper.start(["sleep"])
         defer { sleeper.finish() }
-        let result = try Tracesh.run([path, "duration=1s", "pid=\(sleeper.process.processIdentifier)"])
+        arguments = arguments.map { $0.hasPrefix("pid=") ? "pid=\(sleeper.process.processIdentifier)" : $0 }
+        let result = try Tracesh.run(["examples/\(name)"] + arguments, currentDirectory: Tracesh.packageRoot)
         #expect(result.status == 0, "\(name): \(result.stderr)")
-        #expect(result.stdout.contains("run 1 completed"), "\(name): \(result.stdout)")
+        // The script's own default (10 s) ran out.
+        #expect(result.stdout.contains("run 1 completed (duration reached): "), "\(name): \(result.stdout)")
+        let elapsed = result.stdout.firstMatch(of: /events in ([0-9.]+) s/).flatMap { Double($0.1) } ?? 0
+        #expect(elapsed >= 9.5 && elapsed < 20, "\(name) ran its default 10 s: \(result.stdout)")
         let headings = text.split(separator: "\n").filter { $0.hasPrefix("agg ") }
         #expect(!headings.isEmpty)
         for heading in headings {

@@ -53,7 +53,7 @@ public final class AgentSession {
     func start(_ program: AgentProgram) -> Start {
         do {
             let plan: AgentProgramPlan
-            do { plan = try AgentProgramPlan(program) } catch { return .failure(error.description) }
+            do { plan = try AgentProgramPlan(program, catalog: catalog) } catch { return .failure(error.description) }
             let interpreter = Interpreter(output: CollectingOutput(), format: .json, catalog: catalog, runs: runs)
             do {
                 _ = try interpreter.execute(Command(.probe(name: plan.probeName, spec: LocatedText(plan.spec)), keyword: "probe", at: .start))

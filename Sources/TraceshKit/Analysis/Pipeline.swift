@@ -67,6 +67,14 @@ public struct Pipeline: Sendable {
     private var startMonotonic: Int64?
     private var lastIntervalMonotonic: Int64?
 
+    /// Per map, what the intervals so far held: without `keep` each interval clears the maps in
+    /// the kernel, so the run's closing results add these to what came after the last interval
+    /// and are the whole run's, as its summary line is.
+    private var runTotals: [String: AggregationResult] = [:]
+    /// Maps whose closing result is the last interval's only: an average cannot be added up
+    /// from the intervals' averages (`every INTERVAL keep` gives the whole run's).
+    public private(set) var lastIntervalOnly: Set<String> = []
+
     /// Whether the run has intervals (`every INTERVAL`): only then are per-interval statistics
     /// kept, a second count per event that a plain run does not pay for.
     public let tracksIntervals: Bool
@@ -131,7 +139,9 @@ public struct Pipeline: Sendable {
                 malformedRecords += Self.addCounted(counts, to: &openInterval!.statistics)
                 openInterval!.aggregations = program.addingDerived(from: counts, to: openInterval!.aggregations)
             } else if let map = program.maps.first(where: { $0.name == name && $0.fromEventCounts == nil }) {
-                openInterval!.aggregations.append(named(MapParser.parse(text, map: map, names: program.valueNames), map: map))
+                let result = named(MapParser.parse(text, map: map, names: program.valueNames), map: map)
+                openInterval!.aggregations.append(result)
+                if !keepIntervals { addToRunTotal(result) }
             }
         case .process(let pid):
             stacks?.capture(pid: pid)
@@ -146,11 +156,18 @@ public struct Pipeline: Sendable {
         case .map(let name, let text) where name == CompiledProgram.eventCountMap.name:
             let counts = eventCounts(text)
             malformedRecords += Self.addCounted(counts, to: &statistics)
-            // After cleared intervals a map holds what came since the last one; so does its derivation.
-            aggregations = program.addingDerived(from: keepIntervals ? counts : sinceLastInterval(counts), to: aggregations)
+            // The kernel's event counts are never cleared: a derivation from them is the whole run's.
+            aggregations = program.addingDerived(from: counts, to: aggregations)
         case .map(let name, let text):
             if let map = program.maps.first(where: { $0.name == name && $0.fromEventCounts == nil }) {
-                aggregations.append(named(MapParser.parse(text, map: map, names: program.valueNames), map: map))
+                let result = named(MapParser.parse(text, map: map, names: program.valueNames), map: map)
+                // After cleared intervals the map holds what came since the last one: add them up.
+                if tracksIntervals && !keepIntervals {
+                    addToRunTotal(result)
+                    aggregations.append(runTotals[result.map] ?? result)
+                } else {
+                    aggregations.append(result)
+                }
             }
         case .end:
             ended = true
@@ -167,6 +184,31 @@ public struct Pipeline: Sendable {
             }
         }
         return nil
+    }
+
+    /// Adds one interval's (or the closing) result of a map to the run's total; an average
+    /// keeps only the newest, and says so (`lastIntervalOnly`).
+    private mutating func addToRunTotal(_ result: AggregationResult) {
+        guard var total = runTotals[result.map], !lastIntervalOnly.contains(result.map) else {
+            runTotals[result.map] = result
+            return
+        }
+        if case .avg = result.aggregation.function {
+            lastIntervalOnly.insert(result.map)
+            runTotals[result.map] = result
+            return
+        }
+        var positions: [[TraceValue]: Int] = [:]
+        for (index, row) in total.rows.enumerated() { positions[row.keys] = index }
+        for row in result.rows {
+            if let position = positions[row.keys], let merged = StackRows.merge(total.rows[position].value, row.value, result.aggregation.function) {
+                total.rows[position].value = merged
+            } else {
+                positions[row.keys] = total.rows.count
+                total.rows.append(row)
+            }
+        }
+        runTotals[result.map] = total
     }
 
     private func named(_ result: AggregationResult, map: CompiledMap) -> AggregationResult {

@@ -34,6 +34,12 @@ public struct SyscallTable: Hashable, Sendable {
     /// internal name (`sys_enter_newfstat` for fstat); those are looked up by their uapi name.
     public func number(of syscall: String) -> Int64? { numbers[syscall] ?? Self.uapiNames[syscall].flatMap { numbers[$0] } }
 
+    /// The tracepoints' name of a syscall the header (and trace.py users) call `uapiName`
+    /// (`stat` -> `newstat`), or nil when the names agree.
+    public static func tracefsName(ofUAPIName uapiName: String) -> String? {
+        uapiNames.first { $0.value == uapiName }?.key
+    }
+
     /// Tracepoint names (from `SYSCALL_DEFINE`) that differ from the header's `__NR_` names.
     static let uapiNames = ["newfstat": "fstat", "newstat": "stat", "newlstat": "lstat", "newuname": "uname",
                             "sendfile64": "sendfile", "umount": "umount2"]

@@ -213,6 +213,9 @@ public enum KernelAccess: Hashable, Sendable {
     case latency
     /// The error number of a syscall return value: `-ret` when `ret` is negative, else 0.
     indirect case errno(of: KernelAccess)
+    /// A number fixed for the attachment the code is for (the syscall of one of `sys_open`'s
+    /// tracepoints): a literal, which an event record carries in its format string.
+    case constant(Int64)
 }
 
 /// The integer types a cast may name, with C's widths and signedness.

@@ -17,9 +17,11 @@ public struct Statistics: Hashable, Sendable {
     public var totalEvents: Int64 = 0
     public var eventsPerProbe: [Int64]
     public var eventsPerProcess: [ProcessKey: Int64] = [:]
-    /// Per probe, the events counted in the kernel by process (probes that do not stream), so a
-    /// per-probe view has its top processes without events.
-    public var countedPerProbeProcess: [Int: [ProcessKey: Int64]] = [:]
+    /// Per probe, its events by process, streamed and counted in the kernel alike, so a
+    /// per-probe view (an agent response) has exact top processes whatever memory kept. Kept
+    /// only when the run has several probes: with one, `eventsPerProcess` is its table, and the
+    /// per-event path stays one dictionary update.
+    public var eventsPerProbeProcess: [Int: [ProcessKey: Int64]] = [:]
     /// Events bpftrace reported lost (its perf buffer overflowed).
     public var lostEvents: Int64 = 0
     /// Events that user-space filters rejected.
@@ -35,7 +37,9 @@ public struct Statistics: Hashable, Sendable {
     public mutating func record(_ event: TraceEvent) {
         totalEvents &+= 1
         if event.probeIndex < eventsPerProbe.count { eventsPerProbe[event.probeIndex] &+= 1 }
-        eventsPerProcess[ProcessKey(comm: event.comm, pid: event.pid), default: 0] &+= 1
+        let key = ProcessKey(comm: event.comm, pid: event.pid)
+        eventsPerProcess[key, default: 0] &+= 1
+        if eventsPerProbe.count > 1 { eventsPerProbeProcess[event.probeIndex, default: [:]][key, default: 0] &+= 1 }
         firstTimestamp = min(firstTimestamp ?? event.timestamp, event.timestamp)
         lastTimestamp = max(lastTimestamp ?? event.timestamp, event.timestamp)
     }
@@ -47,7 +51,12 @@ public struct Statistics: Hashable, Sendable {
         totalEvents &+= count
         if probeIndex >= 0 && probeIndex < eventsPerProbe.count { eventsPerProbe[probeIndex] &+= count }
         eventsPerProcess[ProcessKey(comm: comm, pid: pid), default: 0] &+= count
-        countedPerProbeProcess[probeIndex, default: [:]][ProcessKey(comm: comm, pid: pid), default: 0] &+= count
+        if eventsPerProbe.count > 1 { eventsPerProbeProcess[probeIndex, default: [:]][ProcessKey(comm: comm, pid: pid), default: 0] &+= count }
+    }
+
+    /// One probe's events by process: exact, streamed or counted, whatever memory kept.
+    public func eventsPerProcess(ofProbe index: Int) -> [ProcessKey: Int64] {
+        eventsPerProbe.count > 1 ? eventsPerProbeProcess[index] ?? [:] : eventsPerProcess
     }
 
     /// The processes with the most events: most first, then by name and pid for a stable order.

@@ -124,9 +124,9 @@ public enum RunReport {
         return run.program.probes.enumerated().map { index, probe in
             let probeEvents = events.filter { $0.probeIndex == index }
             let aggregations = run.aggregations.filter { $0.aggregation.probe == nil || $0.aggregation.probe == probe.name }
+            // From the run's exact counts, not the events memory kept (`max-events`).
             var perProbe = Statistics(probeCount: run.program.probes.count)
-            for event in probeEvents { perProbe.record(event) }
-            for (key, count) in run.statistics.countedPerProbeProcess[index] ?? [:] { perProbe.eventsPerProcess[key, default: 0] += count }
+            perProbe.eventsPerProcess = run.statistics.eventsPerProcess(ofProbe: index)
             perProbe.lostEvents = run.statistics.lostEvents
             var statistics = statisticsJSON(run.statistics, duration: run.duration, probeIndex: index, health: run.health)
             if case .object(var pairs) = statistics {

@@ -49,6 +49,7 @@ enum BpftraceEmitter {
             return .binary(.multiply, .binary(.subtract, .integer(0), value), .binary(.less, value, .integer(0)))
         case .stack(let stack): return .stack(stack)
         case .stackCaller: return .variable(StackCodegen.callerVariable)
+        case .constant(let value): return .integer(value)
         }
     }
 

@@ -76,9 +76,20 @@ public enum ProgramCompiler {
                 var body = StackCodegen.prologue(probePlan, attachment, streams: stream)
                 if stream {
                     mostStringsPerEvent = max(mostStringsPerEvent, probePlan.fields.filter { $0.kind == .string }.count)
-                    let conversions = headerConversions + probePlan.fields.map { $0.kind == .string ? "%s" : "%lld" }
+                    var conversions = headerConversions
                     let header: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["nsecs", "pid", "tid", "uid", "gid", "cpu", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
-                    let values = try attachment.values.map { $0.type == .string ? try BpftraceEmitter.emit($0, entry: entry) : try BpftraceEmitter.number($0, entry: entry) }
+                    var values: [BpftraceExpr] = []
+                    for (field, value) in zip(probePlan.fields, attachment.values) {
+                        let emitted = value.type == .string ? try BpftraceEmitter.emit(value, entry: entry) : try BpftraceEmitter.number(value, entry: entry)
+                        // A literal goes into the format: printf's arguments share the 512-byte
+                        // BPF stack with its strings (a family's syscall number, see `KernelAccess.constant`).
+                        if case .integer(let literal) = emitted, field.kind == .integer {
+                            conversions.append(String(literal))
+                        } else {
+                            conversions.append(field.kind == .string ? "%s" : "%lld")
+                            values.append(emitted)
+                        }
+                    }
                     body.append(.printf(framedFormat: framing.printfFormat(kind: .event, conversions: conversions), header + values))
                 } else {
                     // Not streamed: its events are counted here, by probe and process, so `stats`
@@ -124,7 +135,7 @@ public enum ProgramCompiler {
                     program.probes.append(BpftraceProbe(attachPoint: attachment.attachment.probe, predicate: predicate, body: body))
                 }
             }
-            let functionKey = probe.resolved.isEverySyscall ? AttachmentScope.syscallKey : nil
+            let functionKey = probe.resolved.hasSyscallPerEvent ? AttachmentScope.syscallKey : nil
             compiledProbes.append(CompiledProbe(name: probe.declaration.name, function: probe.spec.target, resolved: probe.resolved.resolvedName,
                                                 format: probe.spec.format, fields: probePlan.fields, functionKey: functionKey,
                                                 streams: stream))
@@ -243,7 +254,7 @@ public enum ProgramCompiler {
     /// The names the run's numbers print as, read only when a map key or an event needs them.
     static func valueNames(_ plan: SessionPlan, maps: [CompiledMap], catalog: KernelCatalog) -> ValueNames {
         let kinds = Set(maps.flatMap(\.keyNames))
-        let syscalls = kinds.contains(.syscall) || plan.probes.contains { $0.probe.resolved.isEverySyscall }
+        let syscalls = kinds.contains(.syscall) || plan.probes.contains { $0.probe.resolved.hasSyscallPerEvent }
         return ValueNames(syscalls: syscalls ? catalog.syscallTable().names : [:],
                           signals: kinds.contains(.signal) ? SignalNames.system : [:],
                           errnos: kinds.contains(.errno) || kinds.contains(.errnoCode) ? ErrnoNames.system : [:])

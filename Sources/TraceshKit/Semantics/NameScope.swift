@@ -43,9 +43,13 @@ public struct AttachmentScope: NameScope {
     public var inKernel: Bool { true }
     /// Syscall numbers, for `function == "read"` on an every-syscall probe.
     public let syscalls: SyscallTable?
+    /// The syscalls' own formats, to say which of a pattern's syscalls have a field it lacks.
+    public let catalog: KernelCatalog?
 
-    public init(probe: ResolvedProbe, attachment: ResolvedProbe.Attachment, target: String, probeName: String?, syscalls: SyscallTable? = nil) {
+    public init(probe: ResolvedProbe, attachment: ResolvedProbe.Attachment, target: String, probeName: String?, syscalls: SyscallTable? = nil,
+                catalog: KernelCatalog? = nil) {
         self.syscalls = syscalls
+        self.catalog = catalog
         self.probe = probe
         self.attachment = attachment
         self.target = target
@@ -97,6 +101,7 @@ public struct AttachmentScope: NameScope {
             return Self.atEntry(Self.fieldValue(field, meaning: .field(name), spelling: spelling, captureKey: name, memory: .user))
         }
         guard let field = format.field(named: name) else {
+            if probe.isEverySyscall { throw patternFieldError(name, spelling: spelling, fields: format.fields.map(\.name), at: location) }
             let close = Suggestions.closest(to: name, in: format.fields.map(\.name))
             throw Diagnostic("\(format.name) has no field '\(name)'" + (close.isEmpty ? "" : "; did you mean '\(close[0])'?") + " (" + fieldList() + ")", at: location)
         }
@@ -104,6 +109,28 @@ public struct AttachmentScope: NameScope {
         var value = Self.fieldValue(field, meaning: .field(name), spelling: spelling, captureKey: name, memory: probe.isSyscall ? .user : .kernel)
         if value.1 == .integer { value.0.integerKind = integerKind(ofField: name) }
         return value
+    }
+
+    /// A field a syscall pattern lacks, in the user's terms: the pattern is one raw_syscalls
+    /// probe whose events have only the fields every syscall shares, and these of the syscalls
+    /// it matches have the field (each probed by name has it).
+    func patternFieldError(_ name: String, spelling: String, fields: [String], at location: SourceLocation) -> Diagnostic {
+        let isReturn = probe.kind == .everySyscallExit
+        let written = target.contains(":") ? "t:" + target : (isReturn ? "r::" : "") + target
+        var matched = catalog?.syscalls() ?? []
+        if let numbers = attachment.syscallNumbers, let syscalls {
+            let wanted = Set(numbers)
+            matched = matched.filter { syscalls.number(of: $0).map(wanted.contains) ?? false }
+        }
+        let owners = matched.filter { catalog?.format(of: "syscalls:sys_enter_\($0)")?.field(named: name) != nil }
+        var message = "'\(spelling)': '\(written)' matches several syscalls, traced through one \(attachment.format?.name ?? "raw_syscalls") probe whose events have only the fields every syscall shares (\(fields.filter { $0 != "__syscall_nr" && !$0.hasPrefix("common_") }.joined(separator: ", ")))"
+        if owners.isEmpty {
+            message += "; none of the syscalls it matches has a field '\(name)'"
+        } else {
+            let listed = owners.prefix(6).map { "sys_\($0)" }.joined(separator: ", ") + (owners.count > 6 ? ", ..." : "")
+            message += "; '\(name)' is a field of \(listed): probe \(owners.count == 1 ? "it" : "one of them") by name, e.g. '\(isReturn ? "r::" : "")sys_\(owners[0])'"
+        }
+        return Diagnostic(message, at: location)
     }
 
     /// Fields whose numbers name something: raw_syscalls' `id`, a signal's `sig`, a syscall's `ret`.
@@ -117,9 +144,15 @@ public struct AttachmentScope: NameScope {
     }
 
     public func function(at location: SourceLocation) -> ResolvedName? {
-        guard probe.isEverySyscall else { return nil }
-        // An integer map key in the kernel (cheap); its name is printed in every output.
-        return ResolvedName(meaning: .function, spelling: "function", kernel: .tracepointField("id"),
+        guard probe.hasSyscallPerEvent else { return nil }
+        // An integer map key in the kernel (cheap); its name is printed in every output. Each
+        // tracepoint of `sys_open`'s family is one syscall: its number is a literal there.
+        var kernel = KernelAccess.tracepointField("id")
+        if !probe.isEverySyscall {
+            let syscall = probe.familySyscalls.first { attachment.probe.hasSuffix("_" + $0) } ?? ""
+            kernel = syscalls?.number(of: syscall).map(KernelAccess.constant) ?? .tracepointField("__syscall_nr")
+        }
+        return ResolvedName(meaning: .function, spelling: "function", kernel: kernel,
                             captureKey: AttachmentScope.syscallKey, integerKind: .syscall)
     }
 

@@ -73,7 +73,9 @@ public struct ProbeResolver: Sendable {
         // `sys_open` means the open family libc really uses.
         let family = syscall == "open" ? ["open", "openat", "openat2"].filter(syscalls.contains) : [syscall]
         guard !family.isEmpty, family.allSatisfy(syscalls.contains) else {
-            let close = Suggestions.closest(to: syscall, in: syscalls)
+            // The kernel's own name first (`stat` is `newstat`'s tracepoint), then near spellings.
+            let kernelName = SyscallTable.tracefsName(ofUAPIName: syscall).map { [$0] }?.filter(syscalls.contains) ?? []
+            let close = (kernelName + Suggestions.closest(to: syscall, in: syscalls).filter { !kernelName.contains($0) }).prefix(3)
             throw Diagnostic("no syscall '\(syscall)' on this kernel" + (close.isEmpty ? "" : "; did you mean " + close.map { "'sys_\($0)'" }.joined(separator: " or ") + "?"), at: nil)
         }
         // trace.py's argN for the family follows `open`'s argument names.
@@ -91,7 +93,9 @@ public struct ProbeResolver: Sendable {
                                      entryProbe: isReturn ? "tracepoint:syscalls:sys_enter_\(name)" : nil))
         }
         var note = "\(spec.target) -> " + attachments.map { String($0.probe.dropFirst("tracepoint:".count)) }.joined(separator: ", ")
-        if family.count > 1 { note += " (sys_open covers the open family libc uses: \(family.joined(separator: ", ")))" }
+        if family.count > 1 {
+            note += " (\(spec.target) means \(family.joined(separator: ", ")): libc opens with openat; each event's function is its own syscall)"
+        }
         return ResolvedProbe(kind: isReturn ? .syscallExit : .syscallEntry, attachments: attachments, note: note)
     }
 
@@ -156,7 +160,7 @@ public struct ProbeResolver: Sendable {
         var stem = function
         for prefix in ["__x64_", "__", "do_", "ksys_", "vfs_", "sys_"] where stem.hasPrefix(prefix) { stem.removeFirst(prefix.count) }
         for prefix in ["sys_", "do_"] where stem.hasPrefix(prefix) { stem.removeFirst(prefix.count) }
-        var candidates = syscalls.filter { $0 == stem || $0 == stem + "at" }
+        var candidates = syscalls.filter { $0 == stem || $0 == stem + "at" || $0 == SyscallTable.tracefsName(ofUAPIName: stem) }
         if candidates.isEmpty { candidates = Suggestions.closest(to: stem, in: syscalls, limit: 2) }
         if candidates.isEmpty { candidates = syscalls.filter { $0.contains(stem) && stem.count >= 3 }.prefix(2).map { $0 } }
         // Prefer the *at variant libc really calls (open -> openat).
@@ -168,11 +172,19 @@ public struct ProbeResolver: Sendable {
         return "; try " + candidates.map { "'sys_\($0)' (tracepoint syscalls:sys_enter_\($0))" }.joined(separator: " or ")
     }
 
+    /// "; glibc 2.34 and later define it in libc: try 'u:c:pthread_create'" when the function is
+    /// libc's (libpthread, libdl, librt and libutil were merged into it; their files are stubs).
+    private func libcHint(_ spec: TraceSpec, besides path: String?) -> String {
+        guard let libc = libraries.resolve("libc.so.6"), libc != path,
+              let elf = try? ELFFile(path: libc), elf.functions.contains(spec.target) else { return "" }
+        return "; glibc 2.34 and later define \(spec.target) in libc (\(libc)): try '\(spec.type.rawValue):c:\(spec.target)'"
+    }
+
     private func resolveUser(_ spec: TraceSpec, preferUSDT: Bool) throws -> ResolvedProbe {
         let library = spec.library ?? ""
         let name = library == "c" ? "libc.so.6" : library
         guard let path = libraries.resolve(name) else {
-            throw Diagnostic("cannot find library or binary '\(library)' (looked in the linker paths and on PATH)", at: nil)
+            throw Diagnostic("cannot find library or binary '\(library)' (looked in the linker paths and on PATH)" + libcHint(spec, besides: nil), at: nil)
         }
         // Quoted, because real library names (`libstdc++.so.6`) are not bpftrace identifiers.
         guard !path.contains(where: { $0 == "\"" || $0 == "\\" || $0.isNewline }) else {
@@ -188,8 +200,9 @@ public struct ProbeResolver: Sendable {
         }
         guard elf.functions.contains(spec.target) else {
             let close = Suggestions.closest(to: spec.target, in: Array(elf.functions))
+            let hint = libcHint(spec, besides: path)
             throw Diagnostic("no function '\(spec.target)' in \(path)" + (preferUSDT ? " (and no USDT probe of that name)" : "")
-                             + (close.isEmpty ? "" : "; did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"), at: nil)
+                             + (hint.isEmpty ? (close.isEmpty ? "" : "; did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?") : hint), at: nil)
         }
         if catalog.isReadable && !catalog.hasUprobes { throw Diagnostic("uprobes are not available on this kernel", at: nil) }
         let isReturn = spec.type == .return

@@ -46,6 +46,16 @@ public struct ResolvedProbe: Hashable, Sendable {
     public var isSyscall: Bool { kind == .syscallEntry || kind == .syscallExit || isEverySyscall }
     /// One raw_syscalls probe standing for many syscalls; each event's syscall is `args->id`.
     public var isEverySyscall: Bool { kind == .everySyscallEntry || kind == .everySyscallExit }
+    /// Each event names its own syscall, as a number the kernel gives (`args->id` on a
+    /// raw_syscalls probe, `args->__syscall_nr` on each tracepoint of `sys_open`'s family):
+    /// `function` is that syscall, not the spec's target.
+    public var hasSyscallPerEvent: Bool { isEverySyscall || (isSyscall && attachments.count > 1) }
+    /// The syscalls a probe on several syscall tracepoints covers (`open`, `openat`, `openat2`
+    /// for `sys_open`); empty for one syscall or a raw_syscalls probe.
+    public var familySyscalls: [String] {
+        guard isSyscall, !isEverySyscall, attachments.count > 1 else { return [] }
+        return attachments.map { String($0.probe.split(separator: ":").last ?? "").replacingOccurrences(of: kind == .syscallExit ? "sys_exit_" : "sys_enter_", with: "") }
+    }
     public var isUserSpace: Bool { kind == .uprobe || kind == .uretprobe || kind == .usdt }
     public var hasReturnValue: Bool { kind == .syscallExit || kind == .everySyscallExit || kind == .uretprobe }
 }

@@ -32,7 +32,7 @@ public struct SessionAnalyser: Sendable {
 
     func scope(_ probe: AnalysedProbe, _ attachment: ResolvedProbe.Attachment) -> AttachmentScope {
         AttachmentScope(probe: probe.resolved, attachment: attachment, target: probe.spec.target, probeName: probe.declaration.name,
-                        syscalls: probe.resolved.isEverySyscall ? catalog.syscallTable() : nil)
+                        syscalls: probe.resolved.hasSyscallPerEvent ? catalog.syscallTable() : nil, catalog: catalog)
     }
 
     /// Checks a filter entered before any probe: names every probe would refuse.
@@ -166,8 +166,8 @@ public struct SessionAnalyser: Sendable {
             values.append(try resolver.resolve(Expression(.identifier("latency"))))
             fields.append(CompiledField(name: "latency", kind: .integer))
         }
-        // An every-syscall probe's events carry their syscall's number: it is their function.
-        if probe.resolved.isEverySyscall, !fields.contains(where: { $0.name == AttachmentScope.syscallKey }) {
+        // An every-syscall (or `sys_open`) probe's events carry their syscall's number: it is their function.
+        if probe.resolved.hasSyscallPerEvent, !fields.contains(where: { $0.name == AttachmentScope.syscallKey }) {
             values.append(try resolver.resolve(Expression(.identifier("function"))))
             fields.append(CompiledField(name: AttachmentScope.syscallKey, kind: .integer))
         }

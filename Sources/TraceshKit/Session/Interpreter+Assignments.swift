@@ -25,6 +25,7 @@ extension Interpreter {
                 throw diagnostic
             }
             if onlyIfUnset && graph.setting(name) != nil { return }
+            if keepsCommandLineValue(name, canonical, shownValue: graph.setting(name), at: location) { return }
             graph.setSetting(name, canonical)
             return
         }
@@ -35,23 +36,31 @@ extension Interpreter {
             if graph.variable(name) == nil { graph.setVariable(name, value) }
             return
         }
-        // A script (file, -e, standard input) runs with the values it was invoked with; in the
-        // shell, the user's `set` is the newest word and wins.
-        if commandLineVariables.contains(name), currentOrigin != nil {
-            if graph.variable(name) != value {
-                output.report(Diagnostic(
-                    "\(name)=\(graph.variable(name) ?? "") from the command line wins over 'set \(name) \(value)'; write 'default \(name) \(value)' for a value the command line may override",
-                    at: location, severity: .note), origin: currentOrigin, sourceLine: nil)
-            }
-            return
-        }
-        commandLineVariables.remove(name)
+        if keepsCommandLineValue(name, value, shownValue: graph.variable(name), at: location) { return }
         graph.setVariable(name, value)
+    }
+
+    /// Whether `set NAME VALUE` leaves the command line's NAME=VALUE in force: a script (file,
+    /// -e, standard input) runs with the values it was invoked with, with a note when they
+    /// differ; in the shell, the user's `set` is the newest word and wins.
+    private func keepsCommandLineValue(_ name: String, _ value: String, shownValue: String?, at location: SourceLocation) -> Bool {
+        guard commandLineVariables.contains(name) else { return false }
+        guard currentOrigin != nil else {
+            commandLineVariables.remove(name)
+            return false
+        }
+        if shownValue != value {
+            output.report(Diagnostic(
+                "\(name)=\(shownValue ?? "") from the command line wins over 'set \(name) \(value)'; write 'default \(name) \(value)' for a value the command line may override",
+                at: location, severity: .note), origin: currentOrigin, sourceLine: nil)
+        }
+        return true
     }
 
     func unset(_ name: String, at location: SourceLocation) throws {
         if graph.settings.contains(where: { $0.name == name }) {
             graph.settings.removeAll { $0.name == name }
+            commandLineVariables.remove(name)
         } else if graph.variables.contains(where: { $0.name == name }) {
             graph.variables.removeAll { $0.name == name }
             commandLineVariables.remove(name)

@@ -98,6 +98,30 @@ extension Interpreter {
         }
     }
 
+    /// A probe on `sys_open`'s family and one on a syscall of it (`r::sys_open` with
+    /// `r::sys_openat`) would both see each such call, so every one would count twice (events,
+    /// stats, top): refused, saying how to count them apart. Two probes that name the same
+    /// syscalls alike are the user's explicit choice and are left alone.
+    func refuseCountingTwice(_ new: AnalysedProbe, at location: SourceLocation) throws {
+        let points = Set(new.resolved.attachments.map(\.probe))
+        for declaration in graph.probes {
+            guard let old = analysedProbes[declaration], new.resolved.familySyscalls.isEmpty != old.resolved.familySyscalls.isEmpty else { continue }
+            let shared = old.resolved.attachments.filter { points.contains($0.probe) }
+            guard !shared.isEmpty else { continue }
+            let family = new.resolved.familySyscalls.isEmpty ? old : new
+            let isReturn = family.resolved.kind == .syscallExit
+            let spelling = (isReturn ? "r::" : "") + family.spec.target
+            let members = family.resolved.familySyscalls
+            let both = members.filter { name in shared.contains { $0.probe.hasSuffix("_" + name) } }
+            let alone = members.filter { !both.contains($0) }.map { "t:syscalls:sys_\(isReturn ? "exit" : "enter")_\($0)" }
+            throw Diagnostic(
+                "probe '\(new.declaration.name)' and probe '\(old.declaration.name)' would both see every \(both.joined(separator: ", ")) call, counting each twice: '\(spelling)' means \(members.joined(separator: ", ")) (libc opens with openat); "
+                    + "count them apart with one probe ('probe \(family.declaration.name) = \(spelling)' and 'agg \(family.declaration.name): count by function'), or probe each syscall by name"
+                    + (alone.isEmpty ? "" : " (\(alone.joined(separator: ", ")) for the others alone)"),
+                at: location)
+        }
+    }
+
     /// The graph's probes as analysed when they were added (nil when one was not: no tracefs).
     func cachedProbes(_ graph: SessionGraph) throws -> [AnalysedProbe] {
         try graph.probes.map { declaration in

@@ -189,6 +189,10 @@ extension Interpreter {
         if let ending = run.commandEnding { summary += "; " + Self.describe(ending) }
         emit(.message(summary))
         for aggregation in pipeline.aggregations {
+            // Every other closing result of an interval run is the whole run's.
+            if pipeline.lastIntervalOnly.contains(aggregation.map) {
+                emit(.message("\(aggregation.aggregation.scopedBody) below is the last interval's: an average cannot be added up across intervals ('every INTERVAL keep' averages the whole run)"))
+            }
             emit(.aggregation(aggregation))
         }
     }

@@ -72,9 +72,38 @@ public final class Interpreter {
         self.defaultFormat = format ?? .table
         self.defaultLive = live
         for variable in variables {
-            graph.setVariable(variable.name, variable.value)
+            // `duration=30s` names the setting a runbook's `default duration 10s` gives, so it
+            // sets that setting: one value, which `$duration` and a bare `run` both read.
+            if let setting = Settings.declaration(variable.name), let canonical = try? setting.validate(variable.value, in: graph) {
+                graph.setSetting(variable.name, canonical)
+            } else {
+                graph.setVariable(variable.name, variable.value)
+            }
             commandLineVariables.insert(variable.name)
         }
+    }
+
+    /// Why a command line's NAME=VALUE cannot be used (`duration=abc`: a setting's value that
+    /// does not validate), for the front end to refuse before anything runs; nil when all are good.
+    public static func commandLineProblem(_ variables: [Setting]) -> String? {
+        var graph = SessionGraph()
+        for variable in variables {
+            guard let setting = Settings.declaration(variable.name) else { continue }
+            do {
+                graph.setSetting(variable.name, try setting.validate(variable.value, in: graph))
+            } catch let diagnostic as Diagnostic {
+                return "\(variable.name)=\(variable.value): \(diagnostic.message)"
+            } catch {
+                return "\(variable.name)=\(variable.value): \(error)"
+            }
+        }
+        return nil
+    }
+
+    /// The value `$NAME` stands for: a variable, else a setting's value in force (a runbook's
+    /// `default duration 10s` then `run $duration`), else nil.
+    static func value(of name: String, in graph: SessionGraph) -> String? {
+        graph.variable(name) ?? Settings.declaration(name)?.value(in: graph)
     }
 
     public var format: OutputFormat { Settings.format(graph) ?? defaultFormat }
@@ -101,7 +130,7 @@ public final class Interpreter {
                 return .interrupted
             }
             do {
-                let expanded = try VariableExpander.expand(text) { [graph] in graph.variable($0) }
+                let expanded = try VariableExpander.expand(text) { [graph] in Self.value(of: $0, in: graph) }
                 expansion = expanded
                 // In the shell the user sees what they typed; a script's `$pid` falling back to
                 // the built-in is more likely a forgotten `pid=...`.
@@ -171,6 +200,12 @@ public final class Interpreter {
         // bpftrace's spellings are aliases: the session keeps (and `save` writes) trace.py's.
         let declaration = ProbeDeclaration(name: probeName, spec: SpecParser.usesBpftraceSpelling(spec.string) ? parsed.text : spec.string)
         try analyse(declaration, spec: parsed, at: spec.location(at: 0))
+        if let probe = analysedProbes[declaration] {
+            do { try refuseCountingTwice(probe, at: location) } catch {
+                analysedProbes[declaration] = nil
+                throw error
+            }
+        }
         var next = graph
         next.probes.append(declaration)
         do {
@@ -186,8 +221,11 @@ public final class Interpreter {
         }
         graph = next
         if name == nil { emit(.message("probe \(probeName) added")) }
-        // A wildcard's reach is said before anything runs (how many tracepoints, or one raw_syscalls probe).
-        if let probe = analysedProbes[declaration], parsed.target.contains("*") { emit(.message("probe \(probeName): \(probe.resolved.note)")) }
+        // A wildcard's reach is said before anything runs (how many tracepoints, or one raw_syscalls
+        // probe), and so is what `sys_open` covers beyond open(2).
+        if let probe = analysedProbes[declaration], parsed.target.contains("*") || !probe.resolved.familySyscalls.isEmpty {
+            emit(.message("probe \(probeName): \(probe.resolved.note)"))
+        }
     }
 
     /// Applies a change to the graph, keeping it only when the semantic pass accepts it.

@@ -97,7 +97,8 @@ import Testing
     }
 
     /// A count read from the event counts (no map of its own) follows the intervals too: each
-    /// interval's rows are its own events, and the run's last result what came after the last one.
+    /// interval's rows are its own events, and the run's closing result is the whole run's (it
+    /// was what came after the last interval on 27ef842).
     @Test func aCountSummedFromTheEventCountsFollowsTheIntervals() throws {
         let program = try program(every: .seconds(1), keep: false, aggregation: "count by comm")
         #expect(program.maps.first?.fromEventCounts == EventCountDerivation(probeIndices: [0], keys: [.comm]))
@@ -119,7 +120,38 @@ import Testing
         let reader = [TraceValue.bytes(Array("reader".utf8))]
         #expect(pipeline.takeIntervals().map { $0.aggregations.map(\.rows) } == [[[.init(keys: reader, value: .scalar(5))]],
                                                                                 [[.init(keys: reader, value: .scalar(8))]]])
-        #expect(pipeline.aggregations.map(\.rows) == [[.init(keys: reader, value: .scalar(2))]])
+        #expect(pipeline.aggregations.map(\.rows) == [[.init(keys: reader, value: .scalar(15))]])
         #expect(pipeline.statistics.totalEvents == 15)
+    }
+
+    /// The maps the intervals clear in the kernel are added up for the run's closing result:
+    /// sums and histogram buckets add, a key seen in one interval only stays; an average cannot
+    /// be added up, so it is the last interval's and the pipeline says so.
+    @Test(arguments: [("sum arg3 by comm", ["reader": 5 + 7 + 2, "writer": 4], false), ("max arg3 by comm", ["reader": 7, "writer": 4], false),
+                      ("avg arg3 by comm", ["reader": 2], true)])
+    func clearedMapsAreAddedUpForTheClosingResult(aggregation: String, expected: [String: Int64], lastOnly: Bool) throws {
+        let program = try program(every: .seconds(1), keep: false, aggregation: aggregation)
+        let framing = program.framing
+        func record(_ kind: EventFraming.Kind, _ fields: [String]) -> [UInt8] {
+            framing.recordStart + Array(kind.rawValue.utf8) + fields.flatMap { framing.fieldSeparator + Array($0.utf8) } + framing.recordEnd
+        }
+        var bytes: [UInt8] = record(.start, ["1000000000"])
+        for (number, map) in [(1, "@agg1[reader]: 5\n"), (2, "@agg1[reader]: 7\n@agg1[writer]: 4\n")] {
+            bytes += record(.interval, [String(number), String(1_000_000_000 * (number + 1))])
+            bytes += record(.map, ["@agg1"]) + Array((map + "\n").utf8)
+            bytes += record(.intervalEnd, [String(number)])
+        }
+        bytes += record(.map, ["@agg1"]) + Array("@agg1[reader]: 2\n\n".utf8)
+        bytes += record(.end, [])
+        var scanner = EventScanner(framing: framing)
+        var pipeline = Pipeline(program: program, clockOffset: 0, maxEvents: 10, tracksIntervals: true)
+        for scanned in scanner.feed(bytes) + scanner.finish() { pipeline.consume(scanned) }
+        let rows = try #require(pipeline.aggregations.first?.rows)
+        var values: [String: Int64] = [:]
+        for row in rows {
+            if case .bytes(let comm)? = row.keys.first, case .scalar(let value) = row.value { values[String(decoding: comm, as: UTF8.self)] = value }
+        }
+        #expect(values == expected)
+        #expect(pipeline.lastIntervalOnly == (lastOnly ? ["@agg1"] : []))
     }
 }

@@ -33,6 +33,28 @@ import Testing
         #expect(interpreter.graph.variable("pid") == "7")
     }
 
+    /// A runbook's `default duration 10s` then `run $duration` (every example): `$duration` is the
+    /// setting's value, and `duration=` on the command line is that setting, winning over the
+    /// script's `default` and `set` alike. On 27ef842 `$duration` was undefined without `duration=`.
+    @Test func dollarSettingIsTheSettingsValueWhichTheCommandLineGives() {
+        let (bare, _) = interpreter()
+        #expect(bare.run(source: "default duration 10s\nset seen $duration", origin: "x.trc") == .success)
+        #expect(bare.graph.variable("seen") == "10s")
+        #expect(bare.graph.setting("duration") == "10s")
+
+        let (given, output) = interpreter(["duration": "2s"])
+        #expect(given.run(source: "default duration 10s\nset seen $duration\nset duration 5s\nset again $duration", origin: "x.trc") == .success)
+        #expect(given.graph.variable("seen") == "2s" && given.graph.variable("again") == "2s")
+        #expect(given.graph.setting("duration") == "2s" && given.graph.variable("duration") == nil)
+        #expect(output.diagnostics == ["x.trc:3:1: note: duration=2s from the command line wins over 'set duration 5s'; write 'default duration 5s' for a value the command line may override"])
+        // In the shell the user's own `set` wins.
+        #expect(given.run(source: "set duration 5s", origin: nil) == .success)
+        #expect(given.graph.setting("duration") == "5s")
+
+        #expect(Interpreter.commandLineProblem([Setting(name: "duration", value: "soon")])?.hasPrefix("duration=soon: ") == true)
+        #expect(Interpreter.commandLineProblem([Setting(name: "duration", value: "3s"), Setting(name: "pid", value: "x")]) == nil)
+    }
+
     @Test func bracedDefaultInAScript() {
         let (interpreter, _) = interpreter(["pid": "99"])
         #expect(interpreter.run(source: "probe o = sys_openat\nfilter o: pid == ${pid:-1} && uid == ${uid:-0}", origin: "x.trc") == .success)

@@ -77,6 +77,40 @@ import Testing
         #expect(totals.count == counts.count && zip(totals, counts).allSatisfy { $0 >= $1 }, "\(totals) \(counts)")
     }
 
+    /// The run's closing aggregations are the whole run's, as its summary line is, not the last
+    /// interval's (each interval clears the maps in the kernel): a helper makes 30 sleeps of
+    /// 100 ms over about 3 s of a `every 1s` run, and the closing count, histogram and sum say 30.
+    /// On 27ef842 they held only what came after the last interval.
+    @Test(.live) func theClosingResultsAreTheWholeRunsNotTheLastIntervals() throws {
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output)
+        let outcome = interpreter.run(source: """
+            probe n = r::sys_clock_nanosleep
+            agg n: count
+            agg n: hist latency
+            agg n: sum errno
+            agg n: count by comm
+            agg n: avg latency
+            run 30s every 1s -- \(TracedHelper.path) naps 30 100
+            """, origin: "live.trc")
+        #expect(outcome == .success, "\(output.diagnostics)")
+        let run = try #require(interpreter.runs.latestFinished)
+        let intervals = output.lines.filter { $0.hasPrefix("run 1 interval ") }
+        #expect(intervals.count >= 2, "the naps span several intervals: \(output.lines)")
+        #expect(run.pipeline.statistics.totalEvents == 30)
+        let results = Dictionary(run.pipeline.aggregations.map { ($0.title, $0.rows) }) { a, _ in a }
+        #expect(results["n: count"] == [AggregationResult.Row(keys: [], value: .scalar(30))], "\(results)")
+        #expect(results["n: count by comm"] == [AggregationResult.Row(keys: [.bytes(Array("traced_helper".utf8))], value: .scalar(30))], "\(results)")
+        #expect(results["n: sum errno"] == [AggregationResult.Row(keys: [], value: .scalar(0))], "\(results)")
+        guard case .histogram(let buckets)? = results["n: hist latency"]?.first?.value else {
+            Issue.record("no histogram: \(results)")
+            return
+        }
+        #expect(buckets.reduce(0) { $0 + $1.count } == 30, "\(buckets)")
+        // An average cannot be added up: the closing one says it is the last interval's.
+        #expect(output.lines.contains { $0.hasPrefix("n: avg latency below is the last interval's") }, "\(output.lines)")
+    }
+
     /// A recording of an interval run replays its intervals as the run printed them.
     @Test(.live) func aReplayPrintsTheSameIntervals() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tracesh-intervals-\(UUID().uuidString).rec").path

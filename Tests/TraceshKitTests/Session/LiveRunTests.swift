@@ -200,4 +200,71 @@ import Testing
         #expect(interpreter.run(source: "wait 2", origin: nil) == .success)
         #expect(interpreter.runs.run(id: 2)?.status.state == .stopped)
     }
+
+    /// `set max-events 5` keeps 5 events, but statistics and top processes are exact whatever
+    /// memory keeps, in the run's JSON result (which `tracesh api` and MCP answer with too), in
+    /// `top` and in `stats`: 50 opens, 50 for the helper. With one probe and with two (each counted by
+    /// probe). On 27ef842 the JSON's `top_processes` counted the 5 kept events.
+    @Test(.live, arguments: [1, 2]) func topProcessesAreExactWhateverMemoryKeeps(probes: Int) throws {
+        let directory = try TemporaryFolder()
+        let target = directory.path + "/target-file"
+        _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+        let second = probes == 2 ? "probe r = r::sys_openat (retval >= 0) \"%s\", arg2@user\n" : ""
+        let (interpreter, output, outcome) = session("""
+            set format json
+            set max-events 5
+            probe o = sys_openat "open %s", arg2@user
+            \(second)filter arg2@user == "\(target)"
+            run 60s -- \(TracedHelper.path) open \(target) 50
+            top
+            stats
+            """)
+        #expect(outcome == .success, "\(output.diagnostics)")
+        let run = try #require(interpreter.runs.latestFinished)
+        #expect(run.pipeline.statistics.totalEvents == Int64(50 * probes))
+        #expect(run.pipeline.store.events.count == 5)
+        let objects = output.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let results = objects.filter { $0["run"] != nil && $0["statistics"] != nil }
+        #expect(results.count == probes, "\(output.lines)")
+        for result in results {
+            let statistics = try #require(result["statistics"] as? [String: Any])
+            #expect(statistics["total_events"] as? Int == 50, "\(statistics)")
+            let top = try #require(statistics["top_processes"] as? [[String: Any]])
+            #expect(top.first?["process_name"] as? String == "traced_helper" && top.first?["event_count"] as? Int == 50, "\(top)")
+            #expect(result["event_count"] as? Int == 50)
+        }
+        // The text (here JSON) `top`: one row for the helper with every probe's events.
+        let topRows = objects.filter { $0["process_name"] as? String == "traced_helper" && $0["pid"] != nil }
+        #expect(topRows.first?["event_count"] as? Int == 50 * probes, "\(output.lines)")
+        // `stats`: the whole run's.
+        let stats = try #require(objects.last { $0["total_events"] != nil && $0["run"] == nil }, "\(output.lines)")
+        #expect(stats["total_events"] as? Int == 50 * probes)
+        #expect((stats["top_processes"] as? [[String: Any]])?.first?["event_count"] as? Int == 50 * probes, "\(stats)")
+    }
+
+    /// `r::sys_open` covers open, openat and openat2: each event's FUNCTION is its own syscall
+    /// (the helper and its loader open with openat), a count by function names it, and every
+    /// call counts once: the helper's 23 opens of its file are 23 events, and the count by
+    /// function equals the run's events. On 27ef842 FUNCTION said `sys_open` for an openat.
+    @Test(.live) func sysOpenNamesEachEventsOwnSyscallAndCountsItOnce() throws {
+        let directory = try TemporaryFolder()
+        let target = directory.path + "/target-file"
+        _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+        // `run -- COMMAND` traces the helper alone (a string filter on a return probe is left
+        // out: bpftrace 0.17's stack limit, issue 20 item 2).
+        let (interpreter, output, outcome) = session("""
+            probe o = r::sys_open "%s", arg1@user
+            agg o: count by function
+            run 60s -- \(TracedHelper.path) open \(target) 23
+            """)
+        #expect(outcome == .success, "\(output.diagnostics)")
+        #expect(output.lines.contains { $0.hasPrefix("probe o: sys_open -> ") && $0.contains("(sys_open means open, openat, openat2") }, "\(output.lines)")
+        let run = try #require(interpreter.runs.latestFinished)
+        let events = run.pipeline.store.events
+        #expect(events.filter { $0.message == Array(target.utf8) }.count == 23)
+        #expect(!events.isEmpty && events.allSatisfy { run.program.function(of: $0) == "openat" }, "\(events.map { run.program.function(of: $0) })")
+        #expect(run.pipeline.aggregations.first?.rows == [AggregationResult.Row(keys: [.bytes(Array("openat".utf8))], value: .scalar(Int64(events.count)))],
+                "\(run.pipeline.aggregations)")
+        #expect(run.pipeline.statistics.totalEvents == Int64(events.count))
+    }
 }
