@@ -55,7 +55,7 @@ public struct Lexer {
             return Token(kind: .builtin, text: String(characters[nameStart..<index]), location: location, offset: start)
         }
         if character == "\"" {
-            let value = try lexString(at: &index)
+            let value = try QuotedText.read(characters, at: &index, in: text)
             return Token(kind: .string(value), text: String(characters[start..<index]), location: location, offset: start)
         }
         for symbol in Self.symbols where matches(symbol, at: index) {
@@ -75,48 +75,6 @@ public struct Lexer {
             position += 1
         }
         return true
-    }
-
-    /// Reads a double-quoted string starting at `index` (on the opening quote).
-    private func lexString(at index: inout Int) throws -> String {
-        let open = text.location(at: index)
-        index += 1
-        var value = ""
-        while index < characters.count {
-            let character = characters[index]
-            let location = text.location(at: index)
-            index += 1
-            switch character {
-            case "\"":
-                return value
-            case "\\":
-                guard index < characters.count else { break }
-                let escape = characters[index]
-                index += 1
-                switch escape {
-                case "n": value += "\n"
-                case "t": value += "\t"
-                case "r": value += "\r"
-                case "0": value += "\0"
-                case "\\", "\"", "$", "'", "%": value.append(escape)
-                case "x":
-                    let digits = String(characters[index..<min(index + 2, characters.count)])
-                    guard digits.count == 2, let byte = UInt8(digits, radix: 16) else {
-                        throw Diagnostic("'\\x' needs two hex digits", at: location)
-                    }
-                    guard byte < 0x80 else {
-                        throw Diagnostic("'\\x\(digits)' is not a character on its own; write the UTF-8 character itself", at: location)
-                    }
-                    value.unicodeScalars.append(Unicode.Scalar(byte))
-                    index += 2
-                default:
-                    throw Diagnostic("unknown escape '\\\(escape)' in string", at: location)
-                }
-            default:
-                value.append(character)
-            }
-        }
-        throw Diagnostic("unterminated string: missing '\"' to close the string opened at \(open)", at: text.endLocation)
     }
 
     /// Decimal, `0x` hex, `0o`/leading-0 octal and `0b` binary literals that fit in 64 bits.

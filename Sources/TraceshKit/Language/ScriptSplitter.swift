@@ -2,15 +2,15 @@ import TraceshModel
 import TraceshFiles
 
 /// Splits source text into logical commands: one per line or per `;`, with `#` comments removed
-/// and `\`-newline continuations joined. Quotes are respected, so `;` and `#` inside a string stay.
+/// and `\`-newline continuations joined. Quotes follow `QuotedText`'s rule, so `;` and `#` inside
+/// a string stay.
 public enum ScriptSplitter {
     public static func split(_ source: String, firstLine: Int = 1) -> [LocatedText] {
         var commands: [LocatedText] = []
         var current = LocatedText()
         var line = firstLine
         var column = 1
-        var quote: Character? = nil
-        var escaped = false
+        var quotes = QuotedText.Tracker()
         var inComment = false
         let characters = Array(source)
         var index = 0
@@ -29,20 +29,14 @@ public enum ScriptSplitter {
                 line += 1
                 column = 1
                 inComment = false
-                quote = nil
-                escaped = false
+                quotes.reset()
                 finish()
                 continue
             }
             column += 1
             if inComment { continue }
-            if escaped {
-                escaped = false
-                current.append(character, at: location)
-                continue
-            }
-            if let open = quote {
-                if character == open { quote = nil } else if character == "\\" && open == "\"" { escaped = true }
+            // Inside quotes (and on the quotes themselves) every character is the command's.
+            guard quotes.read(character) == .unquoted else {
                 current.append(character, at: location)
                 continue
             }
@@ -51,9 +45,6 @@ public enum ScriptSplitter {
                 index += 1  // a continuation: the command goes on on the next line
                 line += 1
                 column = 1
-            case "\"", "'":
-                quote = character
-                current.append(character, at: location)
             case ";":
                 finish()
             case "#" where current.characters.last.map(\.isWhitespace) ?? true:

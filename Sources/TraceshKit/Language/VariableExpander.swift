@@ -38,27 +38,15 @@ public enum VariableExpander {
         var result = LocatedText()
         var notes: [Diagnostic] = []
         var substitutions: [Setting] = []
-        var quote: Character? = nil
+        var quotes = QuotedText.Tracker()
         var index = 0
         while index < characters.count {
             let character = characters[index]
             let location = text.location(at: index)
-            if quote == "'" {
-                if character == "'" { quote = nil }
-                result.append(character, at: location)
-                index += 1
-                continue
-            }
-            if character == "\\" && quote == "\"" && index + 1 < characters.count {
-                result.append(character, at: location)
-                result.append(characters[index + 1], at: text.location(at: index + 1))
-                index += 2
-                continue
-            }
-            if character == "\"" || character == "'" {
-                quote = quote == nil ? character : (quote == character ? nil : quote)
-            }
-            guard character == "$", index + 1 < characters.count else {
+            // `$NAME` expands outside quotes and inside "...", never inside '...' or as `\$`.
+            let role = quotes.read(character)
+            let expands = role == .unquoted || (role == .quoted && quotes.open == "\"")
+            guard character == "$", expands, index + 1 < characters.count else {
                 result.append(character, at: location)
                 index += 1
                 continue
@@ -92,7 +80,7 @@ public enum VariableExpander {
             if let value = lookup(name) ?? fallback {
                 let insideWord = (index > 0 && isWordCharacter(characters[index - 1]))
                     || (end < characters.count && isWordCharacter(characters[end]))
-                let replacement = try spelling(of: value, named: name, inString: quote == "\"", insideWord: insideWord, at: location)
+                let replacement = try spelling(of: value, named: name, inString: quotes.open == "\"", insideWord: insideWord, at: location)
                 for valueCharacter in replacement { result.append(valueCharacter, at: location) }
                 substitutions.append(Setting(name: name, value: value))
             } else if !braced && traceBuiltins.contains(name) {
@@ -114,7 +102,7 @@ public enum VariableExpander {
         if let control = value.unicodeScalars.first(where: { $0.value < 0x20 && !"\n\t\r".unicodeScalars.contains($0) || $0.value == 0x7f }) {
             throw Diagnostic("variable '$\(name)' holds the control character \\x\(String(control.value, radix: 16)); a variable is one number or one string of text", at: location)
         }
-        if inString { return escaped(value) }
+        if inString { return QuotedText.escaped(value) }
         if isNumber(value) { return value }
         if insideWord {
             guard !value.isEmpty, value.allSatisfy(isPlainWordCharacter) else {
@@ -122,7 +110,7 @@ public enum VariableExpander {
             }
             return value
         }
-        return "\"" + escaped(value) + "\""
+        return "\"" + QuotedText.escaped(value) + "\""
     }
 
     /// A decimal integer (optionally negative) or a hexadecimal one, as the lexer reads numbers.
@@ -143,21 +131,5 @@ public enum VariableExpander {
 
     private static func isPlainWordCharacter(_ character: Character) -> Bool {
         character.isLetter || character.isNumber || "_./:@~+-".contains(character)
-    }
-
-    /// The text of a double-quoted string that reads back as `value`, for the lexer and for
-    /// `WordScanner` alike (`$` is escaped so a saved and reloaded script does not expand it).
-    static func escaped(_ value: String) -> String {
-        var out = ""
-        for character in value {
-            switch character {
-            case "\"", "\\", "$": out += "\\" + String(character)
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

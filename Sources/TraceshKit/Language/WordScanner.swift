@@ -1,8 +1,8 @@
 import TraceshModel
 import TraceshFiles
 
-/// Splits command arguments into shell-like words: white space separates, `"..."` (with
-/// backslash escapes) and `'...'` (literal) quote.
+/// Splits command arguments into shell-like words: white space separates, and quotes follow
+/// `QuotedText`'s rule (`"..."` with escapes, `'...'` literal).
 public struct Word: Hashable, Sendable {
     public var text: String
     public var location: SourceLocation
@@ -30,29 +30,7 @@ public enum WordScanner {
                 if character == "'" || character == "\"" {
                     if !quoted { unquotedStart = word }
                     quoted = true
-                    let open = text.location(at: index)
-                    index += 1
-                    var closed = false
-                    while index < characters.count {
-                        let inner = characters[index]
-                        index += 1
-                        if inner == character { closed = true; break }
-                        if inner == "\\" && character == "\"" && index < characters.count {
-                            let escape = characters[index]
-                            index += 1
-                            switch escape {
-                            case "n": word += "\n"
-                            case "t": word += "\t"
-                            case "r": word += "\r"
-                            default: word.append(escape)
-                            }
-                            continue
-                        }
-                        word.append(inner)
-                    }
-                    if !closed {
-                        throw Diagnostic("unterminated string: missing \(character) to close the quote opened at \(open)", at: text.endLocation)
-                    }
+                    word += try QuotedText.read(characters, at: &index, in: text)
                 } else {
                     word.append(character)
                     index += 1
@@ -68,6 +46,6 @@ public enum WordScanner {
             character.isASCII && (character.isLetter || character.isNumber || "_-./:=+,@%".contains(character))
         }
         if safe { return word }
-        return "\"" + VariableExpander.escaped(word) + "\""
+        return "\"" + QuotedText.escaped(word) + "\""
     }
 }

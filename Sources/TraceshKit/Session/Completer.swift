@@ -25,10 +25,9 @@ public enum Completer {
     public static func complete(_ text: String, graph: SessionGraph, catalog: KernelCatalog = .live) -> Completion {
         // Only the command after the last unquoted ';' matters.
         var commandStart = text.startIndex
-        var quote: Character?
-        for index in text.indices {
-            let character = text[index]
-            if let open = quote { if character == open { quote = nil } } else if character == "\"" || character == "'" { quote = character } else if character == ";" { commandStart = text.index(after: index) }
+        var quotes = QuotedText.Tracker()
+        for index in text.indices where quotes.read(text[index]) == .unquoted && text[index] == ";" {
+            commandStart = text.index(after: index)
         }
         let command = text[commandStart...]
         let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
