@@ -56,14 +56,14 @@ public final class AgentSession {
             do { plan = try AgentProgramPlan(program, catalog: catalog) } catch { return .failure(error.description) }
             let interpreter = Interpreter(output: CollectingOutput(), format: .json, catalog: catalog, runs: runs)
             do {
-                _ = try interpreter.execute(Command(.probe(name: plan.probeName, spec: LocatedText(plan.spec)), keyword: "probe", at: .start))
+                _ = try interpreter.execute(Command(.probe(name: plan.probeName, spec: LocatedText(plan.spec)), at: .start))
             } catch let diagnostic as Diagnostic {
                 // The place in the spec the target became, as the MCP tools say it.
                 return .failure("target (spec \(Self.quoted(plan.spec))): " + diagnostic.rendered(origin: nil))
             }
             if let condition = plan.filter {
                 do {
-                    _ = try interpreter.execute(Command(.filter(Filter(probe: plan.probeName, condition: condition)), keyword: "filter", at: .start))
+                    _ = try interpreter.execute(Command(.filter(Filter(probe: plan.probeName, condition: condition)), at: .start))
                 } catch let diagnostic as Diagnostic {
                     return .failure("filters: " + diagnostic.message)
                 }

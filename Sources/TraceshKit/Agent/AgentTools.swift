@@ -94,7 +94,7 @@ public final class AgentTools: Sendable {
                 return JSONWriter.serialize(Self.objects(Capabilities.detect(catalog: catalog).table))
             case "list":
                 let pattern = try decode(ListArguments.self, arguments).pattern
-                return try interpreterResult(.list(pattern: pattern), keyword: "list")
+                return try interpreterResult(.list(pattern: pattern))
             case "suggest":
                 let problem = try decode(SuggestArguments.self, arguments).problem
                 return JSONWriter.serialize(.array(ProbeSuggester.suggestions(for: problem).map {
@@ -129,10 +129,10 @@ public final class AgentTools: Sendable {
     }
 
     /// Runs one language command in a fresh session and returns its JSON results as an array.
-    func interpreterResult(_ kind: Command.Kind, keyword: String) throws -> String {
+    func interpreterResult(_ kind: Command.Kind) throws -> String {
         let output = CollectingOutput()
         let interpreter = Interpreter(output: output, format: .json, catalog: catalog, runs: runs)
-        _ = try interpreter.execute(Command(kind, keyword: keyword, at: .start))
+        _ = try interpreter.execute(Command(kind, at: .start))
         let values = output.lines.flatMap { $0.split(separator: "\n") }.map(String.init)
         return "[" + values.joined(separator: ",") + "]"
     }
@@ -154,13 +154,13 @@ public final class AgentTools: Sendable {
         let interpreter = Interpreter(output: CollectingOutput(), format: .json, catalog: catalog, runs: runs)
         for (index, spec) in specs.enumerated() {
             do {
-                _ = try interpreter.execute(Command(.probe(name: "p\(index + 1)", spec: LocatedText(spec)), keyword: "probe", at: .start))
+                _ = try interpreter.execute(Command(.probe(name: "p\(index + 1)", spec: LocatedText(spec)), at: .start))
             } catch let diagnostic as Diagnostic {
                 throw AgentToolError("spec \(index + 1) (\(spec)): " + diagnostic.rendered(origin: nil))
             }
         }
         if let condition = plan.filter {
-            _ = try interpreter.execute(Command(.filter(Filter(probe: nil, condition: condition)), keyword: "filter", at: .start))
+            _ = try interpreter.execute(Command(.filter(Filter(probe: nil, condition: condition)), at: .start))
         }
         let run = try runs.start(RunRequest(duration: plan.duration, background: true), graph: interpreter.graph, catalog: catalog, recordTo: nil)
         run.wait()

@@ -16,6 +16,6 @@ public enum CommandParser {
                 at: location)
         }
         let input = CommandInput(text: text[end..<characters.count].trimmed(), usage: declaration.usage)
-        return Command(try declaration.parse(input), keyword: declaration.name, at: location)
+        return Command(try declaration.parse(input), at: location)
     }
 }

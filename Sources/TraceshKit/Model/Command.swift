@@ -1,17 +1,14 @@
 import Foundation
 
-/// One parsed command of the tracesh language, with where it starts in the input.
-///
-/// `keyword` is the canonical name of the declaration that parsed it (`load` for `source`), the
-/// key under which the session finds the command's executor.
+/// One parsed command of the tracesh language, with where it starts in the input. Its kind is
+/// all the session needs to perform it (one `switch`, `Interpreter.execute`); the shell's parser
+/// and the agent build the same values.
 public struct Command: Hashable, Sendable {
     public var kind: Kind
-    public var keyword: String
     public var location: SourceLocation
 
-    public init(_ kind: Kind, keyword: String, at location: SourceLocation) {
+    public init(_ kind: Kind, at location: SourceLocation) {
         self.kind = kind
-        self.keyword = keyword
         self.location = location
     }
 

@@ -167,14 +167,6 @@ public final class Interpreter {
         return outcome
     }
 
-    /// Applies one parsed command through its executor. Throws a `Diagnostic` when it fails.
-    public func execute(_ command: Command) throws -> Outcome {
-        guard let executor = CommandExecutors.byKeyword[command.keyword] else {
-            throw Diagnostic("internal error: no executor for '\(command.keyword)'", at: command.location)
-        }
-        return try executor.execute(self, command)
-    }
-
     /// Renders a result in the session's format and writes it. CSV results are separated by an
     /// empty line, each with its own header.
     public func emit(_ result: CommandResult) {

@@ -25,7 +25,7 @@ import Testing
     func attachments(_ type: String?, _ target: String) throws -> [String] {
         let plan = try AgentProgramPlan(program(type, target), catalog: Fixtures.catalog)
         let interpreter = Interpreter(output: CollectingOutput(), catalog: Fixtures.catalog)
-        _ = try interpreter.execute(Command(.probe(name: plan.probeName, spec: LocatedText(plan.spec)), keyword: "probe", at: .start))
+        _ = try interpreter.execute(Command(.probe(name: plan.probeName, spec: LocatedText(plan.spec)), at: .start))
         let declaration = try #require(interpreter.graph.probes.first)
         return try #require(interpreter.analysedProbes[declaration]).resolved.attachments.map(\.probe)
     }

@@ -69,12 +69,11 @@ import Testing
     }
 
     static func probe(_ interpreter: Interpreter, _ name: String?, _ spec: String) throws {
-        _ = try interpreter.execute(Command(.probe(name: name, spec: LocatedText(spec, at: TraceshModel.SourceLocation(line: 1, column: 7))),
-                                            keyword: "probe", at: TraceshModel.SourceLocation(line: 1, column: 1)))
+        _ = try interpreter.execute(Command(.probe(name: name, spec: LocatedText(spec, at: TraceshModel.SourceLocation(line: 1, column: 7))), at: TraceshModel.SourceLocation(line: 1, column: 1)))
     }
 
     static func filter(_ interpreter: Interpreter, _ probe: String?, _ condition: Expression) throws {
-        _ = try interpreter.execute(Command(.filter(Filter(probe: probe, condition: condition)), keyword: "filter", at: TraceshModel.SourceLocation(line: 2, column: 1)))
+        _ = try interpreter.execute(Command(.filter(Filter(probe: probe, condition: condition)), at: TraceshModel.SourceLocation(line: 2, column: 1)))
     }
 
     static func string(_ text: String) -> Expression { Expression(.string(text), at: TraceshModel.SourceLocation(line: 2, column: 20)) }

@@ -3,9 +3,10 @@ import TraceshFiles
 
 /// One command of the language, declared once: its usage, summary, example and extra help,
 /// how its arguments parse, and what Tab completes after it. `help`, the parser, completion,
-/// the README's command list and (through `name`) the session's executors all read it.
+/// the README's command list all read it; what it parses to (`Command.Kind`) is performed by
+/// the session's one `switch` (`Interpreter.execute`).
 public struct CommandDeclaration: Sendable {
-    /// The canonical keyword; also the key of the command's executor in the session.
+    /// The canonical keyword.
     public let name: String
     /// Other keywords that mean the same command (`source` for `load`).
     public let aliases: [String]

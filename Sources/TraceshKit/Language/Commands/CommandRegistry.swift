@@ -2,7 +2,7 @@ import TraceshModel
 import TraceshFiles
 
 /// Every command of the language, in the order `help` lists them. The parser, `help`, Tab
-/// completion, the README's command list and the session's executors all read this one list.
+/// completion and the README's command list all read this one list.
 public enum CommandRegistry {
     public static let declarations: [CommandDeclaration] =
         GraphCommands.all + RunCommands.all + SessionCommands.all + KernelCommands.all
