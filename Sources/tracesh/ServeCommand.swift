@@ -41,19 +41,21 @@ struct ServeCommand: ParsableCommand {
         guard let script = arguments.first, !script.contains("=") || FileManager.default.fileExists(atPath: script) else {
             throw ValidationError("expected a .trc script to serve")
         }
-        for argument in arguments.dropFirst() where !argument.contains("=") {
-            throw ValidationError("expected NAME=VALUE after the script, found '\(argument)'")
+        do {
+            _ = try Interpreter.commandLineVariables(arguments.dropFirst())
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
     func run() throws {
         let script = arguments[0]
-        var variables: [Setting] = []
-        for assignment in arguments.dropFirst() {
-            let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            variables.append(Setting(name: String(parts[0]), value: String(parts[1])))
+        let variables: [Setting]
+        do {
+            variables = try Interpreter.commandLineVariables(arguments.dropFirst())
+        } catch {
+            throw ValidationError(error.description)
         }
-        if let problem = Interpreter.commandLineProblem(variables) { throw ValidationError(problem) }
         let output = TerminalOutput()
         let interpreter = Interpreter(output: output, variables: variables, live: false)
         Signals.watch(runs: interpreter.runs, interactive: { false }, terminal: nil)

@@ -84,19 +84,11 @@ struct TraceshCommand: ParsableCommand {
             script = first
             rest = rest.dropFirst()
         }
-        var variables: [Setting] = []
-        for assignment in rest {
-            let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0])
-            guard let first = name.first, first == "_" || first.isLetter,
-                  name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
-            else {
-                throw ValidationError("invalid variable name '\(name)' in '\(assignment)'")
-            }
-            variables.append(Setting(name: name, value: String(parts[1])))
+        do {
+            return (script, try Interpreter.commandLineVariables(rest))
+        } catch {
+            throw ValidationError(error.description)
         }
-        if let problem = Interpreter.commandLineProblem(variables) { throw ValidationError(problem) }
-        return (script, variables)
     }
 
     func run() throws {

@@ -27,7 +27,7 @@ public struct AgentProgramPlan: Sendable {
 
     /// `catalog` names the category of a tracepoint given by its event name alone.
     public init(_ program: AgentProgram, catalog: KernelCatalog? = nil) throws(AgentProgramError) {
-        probeName = Self.isName(program.name) ? program.name : "p1"
+        probeName = program.name.isIdentifier ? program.name : "p1"
         spec = try Self.spec(type: program.type, target: program.target, catalog: catalog)
         filter = Self.filter(program.filters)
         let seconds = program.duration ?? Double(Settings.duration(SessionGraph()).milliseconds) / 1000
@@ -112,11 +112,6 @@ public struct AgentProgramPlan: Sendable {
         guard var condition = terms.first else { return nil }
         for term in terms.dropFirst() { condition = Expression(.binary(.and, condition, term)) }
         return condition
-    }
-
-    static func isName(_ text: String) -> Bool {
-        guard let first = text.first, first == "_" || (first.isASCII && first.isLetter) else { return false }
-        return text.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
     }
 
     static func number(_ value: Double) -> String {

@@ -15,11 +15,48 @@ import TraceshKit
 /// The tools tracesh offers an AI agent (over MCP): what each is called, what it takes (a JSON
 /// schema) and what it does. Every input goes through the language's parser and checks; no
 /// client text reaches bpftrace as code, and runs are capped at 10 minutes.
-public struct AgentTool: Sendable {
-    public var name: String
-    public var description: String
+///
+/// One declaration per tool: its name is the case, and the MCP listing and `AgentTools.call`'s
+/// exhaustive switch both read it.
+public enum AgentTool: String, CaseIterable, Sendable {
+    case caps, list, suggest, trace, replay
+
+    public var name: String { rawValue }
+
+    public var description: String {
+        switch self {
+        case .caps: "What this machine can trace: bpftrace, privileges, tracefs, probe types."
+        case .list: "Tracepoints (and syscalls) whose name matches a pattern with * wildcards, e.g. syscalls:sys_enter_open*."
+        case .suggest: "Probe specs worth trying for a problem described in words (file not found, slow disk, who spawns processes)."
+        case .trace: """
+            Trace for a while and return the events, statistics and top processes. Give BCC trace.py specs \
+            (e.g. sys_openat "%s", arg2@user, r::sys_read (retval < 0), t:sched:sched_process_exec) or the \
+            diagnostic agent's programs ({name, type, target, duration, filters}). Durations are at most 600 s; \
+            at most max_events events per probe come back (default 200).
+            """
+        case .replay: "Analyse a recording made with 'record FILE' (no root or bpftrace needed)."
+        }
+    }
+
     /// The input's JSON schema, as JSON text.
-    public var inputSchema: String
+    public var inputSchema: String {
+        switch self {
+        case .caps: #"{"type": "object", "properties": {}}"#
+        case .list: #"{"type": "object", "properties": {"pattern": {"type": "string", "description": "a name pattern with * wildcards"}}}"#
+        case .suggest: #"{"type": "object", "properties": {"problem": {"type": "string"}}, "required": ["problem"]}"#
+        case .trace: """
+            {"type": "object", "properties": {
+              "specs": {"type": "array", "items": {"type": "string"}, "description": "trace.py probe specs"},
+              "programs": {"type": "array", "items": {"type": "object", "properties": {
+                "name": {"type": "string"}, "type": {"type": "string"}, "target": {"type": "string"},
+                "duration": {"type": "number"}, "filters": {"type": "object"}}, "required": ["name", "target"]}},
+              "duration": {"type": "number", "description": "seconds, at most 600 (default 5)"},
+              "filters": {"type": "object", "properties": {"process": {"type": "string"}, "pid": {"type": "integer"}, "uid": {"type": "integer"}}},
+              "max_events": {"type": "integer", "description": "events returned per probe (default 200, at most 10000)"}}}
+            """
+        case .replay: #"{"type": "object", "properties": {"path": {"type": "string"}, "max_events": {"type": "integer"}}, "required": ["path"]}"#
+        }
+    }
 }
 
 /// A tool call that could not be carried out; the message is shown to the client as the tool's
@@ -43,32 +80,7 @@ public final class AgentTools: Sendable {
         self.catalog = catalog
     }
 
-    public static let all: [AgentTool] = [
-        AgentTool(name: "caps", description: "What this machine can trace: bpftrace, privileges, tracefs, probe types.",
-                  inputSchema: #"{"type": "object", "properties": {}}"#),
-        AgentTool(name: "list", description: "Tracepoints (and syscalls) whose name matches a pattern with * wildcards, e.g. syscalls:sys_enter_open*.",
-                  inputSchema: #"{"type": "object", "properties": {"pattern": {"type": "string", "description": "a name pattern with * wildcards"}}}"#),
-        AgentTool(name: "suggest", description: "Probe specs worth trying for a problem described in words (file not found, slow disk, who spawns processes).",
-                  inputSchema: #"{"type": "object", "properties": {"problem": {"type": "string"}}, "required": ["problem"]}"#),
-        AgentTool(name: "trace", description: """
-            Trace for a while and return the events, statistics and top processes. Give BCC trace.py specs \
-            (e.g. sys_openat "%s", arg2@user, r::sys_read (retval < 0), t:sched:sched_process_exec) or the \
-            diagnostic agent's programs ({name, type, target, duration, filters}). Durations are at most 600 s; \
-            at most max_events events per probe come back (default 200).
-            """,
-                  inputSchema: """
-            {"type": "object", "properties": {
-              "specs": {"type": "array", "items": {"type": "string"}, "description": "trace.py probe specs"},
-              "programs": {"type": "array", "items": {"type": "object", "properties": {
-                "name": {"type": "string"}, "type": {"type": "string"}, "target": {"type": "string"},
-                "duration": {"type": "number"}, "filters": {"type": "object"}}, "required": ["name", "target"]}},
-              "duration": {"type": "number", "description": "seconds, at most 600 (default 5)"},
-              "filters": {"type": "object", "properties": {"process": {"type": "string"}, "pid": {"type": "integer"}, "uid": {"type": "integer"}}},
-              "max_events": {"type": "integer", "description": "events returned per probe (default 200, at most 10000)"}}}
-            """),
-        AgentTool(name: "replay", description: "Analyse a recording made with 'record FILE' (no root or bpftrace needed).",
-                  inputSchema: #"{"type": "object", "properties": {"path": {"type": "string"}, "max_events": {"type": "integer"}}, "required": ["path"]}"#),
-    ]
+    public static let all = AgentTool.allCases
 
     struct ListArguments: Decodable { var pattern: String? }
     struct SuggestArguments: Decodable { var problem: String }
@@ -88,26 +100,27 @@ public final class AgentTools: Sendable {
 
     /// Calls tool `name` with its arguments (a JSON object); returns the result as JSON text.
     public func call(_ name: String, arguments: Data) throws(AgentToolError) -> String {
+        guard let tool = AgentTool(rawValue: name) else {
+            throw AgentToolError("no tool '\(name)'" + Suggestions.didYouMean(name, in: AgentTool.allCases.map(\.name)))
+        }
         do {
-            switch name {
-            case "caps":
+            switch tool {
+            case .caps:
                 return JSONWriter.serialize(Self.objects(Capabilities.detect(catalog: catalog).table))
-            case "list":
+            case .list:
                 let pattern = try decode(ListArguments.self, arguments).pattern
                 return try interpreterResult(.list(pattern: pattern))
-            case "suggest":
+            case .suggest:
                 let problem = try decode(SuggestArguments.self, arguments).problem
                 return JSONWriter.serialize(.array(ProbeSuggester.suggestions(for: problem).map {
                     .object([("spec", .string($0.spec)), ("reason", .string($0.reason))])
                 }))
-            case "trace":
+            case .trace:
                 return try trace(try decode(TraceArguments.self, arguments))
-            case "replay":
+            case .replay:
                 let replay = try decode(ReplayArguments.self, arguments)
                 let run = try runs.replay(UserPath.expand(replay.path), maxEvents: Settings.maxEvents(SessionGraph()))
                 return JSONWriter.serialize(.array(Self.capped(RunReport.agentResponses(run.snapshot), limit: Self.eventLimit(replay.maxEvents))))
-            default:
-                throw AgentToolError("no tool '\(name)'" + Suggestions.didYouMean(name, in: Self.all.map(\.name)))
             }
         } catch let error as AgentToolError {
             throw error

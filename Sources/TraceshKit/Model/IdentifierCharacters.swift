@@ -6,3 +6,11 @@ extension Character {
     public var isIdentifierStart: Bool { self == "_" || (isASCII && isLetter) }
     public var isIdentifierBody: Bool { self == "_" || (isASCII && (isLetter || isNumber)) }
 }
+
+extension StringProtocol {
+    /// Whether the whole text is one name (`probe NAME =`, `NAME=VALUE`, an agent program's name).
+    public var isIdentifier: Bool {
+        guard let first, first.isIdentifierStart else { return false }
+        return allSatisfy(\.isIdentifierBody)
+    }
+}

@@ -83,21 +83,39 @@ public final class Interpreter {
         }
     }
 
-    /// Why a command line's NAME=VALUE cannot be used (`duration=abc`: a setting's value that
-    /// does not validate), for the front end to refuse before anything runs; nil when all are good.
-    public static func commandLineProblem(_ variables: [Setting]) -> String? {
+    /// The variables of a command line's `NAME=VALUE` arguments (`tracesh SCRIPT NAME=VALUE...`,
+    /// `tracesh serve SCRIPT NAME=VALUE...`). Throws, for the front end to refuse before anything
+    /// runs, at an argument without `=`, a name that is not one, or a setting's value that does not
+    /// validate (`duration=abc`).
+    public static func commandLineVariables(_ assignments: some Sequence<String>) throws(CommandLineError) -> [Setting] {
+        var variables: [Setting] = []
         var graph = SessionGraph()
-        for variable in variables {
-            guard let setting = Settings.declaration(variable.name) else { continue }
-            do {
-                graph.setSetting(variable.name, try setting.validate(variable.value, in: graph))
-            } catch let diagnostic as Diagnostic {
-                return "\(variable.name)=\(variable.value): \(diagnostic.message)"
-            } catch {
-                return "\(variable.name)=\(variable.value): \(error)"
+        for assignment in assignments {
+            guard let equals = assignment.firstIndex(of: "=") else {
+                throw CommandLineError("expected NAME=VALUE, found '\(assignment)'")
             }
+            let variable = Setting(name: String(assignment[..<equals]), value: String(assignment[assignment.index(after: equals)...]))
+            guard variable.name.isIdentifier else {
+                throw CommandLineError("invalid variable name '\(variable.name)' in '\(assignment)'")
+            }
+            if let setting = Settings.declaration(variable.name) {
+                do {
+                    graph.setSetting(variable.name, try setting.validate(variable.value, in: graph))
+                } catch let diagnostic as Diagnostic {
+                    throw CommandLineError("\(variable.name)=\(variable.value): \(diagnostic.message)")
+                } catch {
+                    throw CommandLineError("\(variable.name)=\(variable.value): \(error)")
+                }
+            }
+            variables.append(variable)
         }
-        return nil
+        return variables
+    }
+
+    /// Why a command line cannot be used, in words for its front end's usage error.
+    public struct CommandLineError: Error, CustomStringConvertible {
+        public var description: String
+        init(_ description: String) { self.description = description }
     }
 
     /// The value `$NAME` stands for: a variable, else a setting's value in force (a runbook's

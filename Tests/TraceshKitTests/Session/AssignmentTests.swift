@@ -36,7 +36,7 @@ import Testing
     /// A runbook's `default duration 10s` then `run $duration` (every example): `$duration` is the
     /// setting's value, and `duration=` on the command line is that setting, winning over the
     /// script's `default` and `set` alike. On 27ef842 `$duration` was undefined without `duration=`.
-    @Test func dollarSettingIsTheSettingsValueWhichTheCommandLineGives() {
+    @Test func dollarSettingIsTheSettingsValueWhichTheCommandLineGives() throws {
         let (bare, _) = interpreter()
         #expect(bare.run(source: "default duration 10s\nset seen $duration", origin: "x.trc") == .success)
         #expect(bare.graph.variable("seen") == "10s")
@@ -51,8 +51,28 @@ import Testing
         #expect(given.run(source: "set duration 5s", origin: nil) == .success)
         #expect(given.graph.setting("duration") == "5s")
 
-        #expect(Interpreter.commandLineProblem([Setting(name: "duration", value: "soon")])?.hasPrefix("duration=soon: ") == true)
-        #expect(Interpreter.commandLineProblem([Setting(name: "duration", value: "3s"), Setting(name: "pid", value: "x")]) == nil)
+        #expect(problem(["duration=soon"])?.hasPrefix("duration=soon: ") == true)
+        #expect(try Interpreter.commandLineVariables(["duration=3s", "pid=x", "path=a=b"]) ==
+                [Setting(name: "duration", value: "3s"), Setting(name: "pid", value: "x"), Setting(name: "path", value: "a=b")])
+    }
+
+    /// `tracesh SCRIPT NAME=VALUE` and `tracesh serve SCRIPT NAME=VALUE` read their arguments with
+    /// one function: serve's own copy took `1x=2` and `-=3` as names.
+    @Test func commandLineVariablesAreNamesWithValues() {
+        #expect(problem(["1x=2"]) == "invalid variable name '1x' in '1x=2'")
+        #expect(problem(["-=3"]) == "invalid variable name '-' in '-=3'")
+        #expect(problem(["=3"]) == "invalid variable name '' in '=3'")
+        #expect(problem(["loose"]) == "expected NAME=VALUE, found 'loose'")
+        #expect(problem(["é=1"]) == "invalid variable name 'é' in 'é=1'")
+    }
+
+    private func problem(_ assignments: [String]) -> String? {
+        do {
+            _ = try Interpreter.commandLineVariables(assignments)
+            return nil
+        } catch {
+            return error.description
+        }
     }
 
     @Test func bracedDefaultInAScript() {
