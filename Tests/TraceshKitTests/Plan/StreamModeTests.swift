@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func autoIsTheDefaultAndOtherValuesAreRefused() throws {
-        #expect(Settings.streamSetting.defaultValue == "auto")
+        #expect(Settings.streamSetting.declaration.defaultValue == "auto")
         let output = CollectingOutput()
         let interpreter = Interpreter(output: output, catalog: Fixtures.catalog)
         #expect(interpreter.run(source: "set stream sometimes", origin: nil) == .failure)

@@ -19,7 +19,7 @@ import Testing
         graph.setVariable("target", "1")
         #expect(candidates("set ", graph) == (Settings.names + ["target"]).sorted())
         #expect(candidates("default m") == ["max-duration", "max-events", "max-series"])
-        #expect(candidates("set format ") == Settings.formatSetting.choices.sorted())
+        #expect(candidates("set format ") == Settings.formatSetting.declaration.choices.sorted())
         #expect(candidates("set stream o") == ["off", "on"])
         #expect(candidates("unset t", graph) == ["target", "trace-self"])
     }

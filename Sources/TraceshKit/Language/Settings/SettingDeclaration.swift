@@ -48,3 +48,59 @@ public struct SettingDeclaration: Sendable {
         graph.setting(name) ?? defaultValue
     }
 }
+
+/// A setting read as a typed value (a duration, a count, one of an enum's cases). Its default is
+/// written once, typed: the declaration's text default is that value's spelling, so the typed
+/// accessor and `help` cannot disagree.
+public struct TypedSetting<Value: Sendable>: Sendable {
+    public let declaration: SettingDeclaration
+    public let defaultValue: Value
+    private let read: @Sendable (String) -> Value?
+
+    public init(_ declaration: SettingDeclaration, defaultValue: Value, read: @escaping @Sendable (String) -> Value?) {
+        self.declaration = declaration
+        self.defaultValue = defaultValue
+        self.read = read
+    }
+
+    public var name: String { declaration.name }
+
+    /// The value in force: the session's (checked when it was set), else the default.
+    public func value(in graph: SessionGraph) -> Value {
+        graph.setting(declaration.name).flatMap(read) ?? defaultValue
+    }
+}
+
+extension TypedSetting where Value == TraceDuration {
+    /// A duration setting; `check` adds limits to the positive-duration rule.
+    public static func duration(_ name: String, defaultValue: TraceDuration, summary: String,
+                                check: @escaping @Sendable (TraceDuration, SessionGraph) throws -> Void = { _, _ in }) -> Self {
+        Self(SettingDeclaration(name: name, valueShape: "DURATION", defaultValue: defaultValue.description, summary: summary) { value, graph in
+            guard let duration = TraceDuration(parsing: value), duration.milliseconds > 0 else {
+                throw Diagnostic("invalid duration '\(value)'; \(TraceDuration.spellingHint) (whole milliseconds)", at: nil)
+            }
+            try check(duration, graph)
+            return duration.description
+        }, defaultValue: defaultValue, read: TraceDuration.init(parsing:))
+    }
+}
+
+extension TypedSetting where Value == Int {
+    /// A positive whole number.
+    public static func count(_ name: String, defaultValue: Int, summary: String) -> Self {
+        Self(SettingDeclaration(name: name, valueShape: "N", defaultValue: String(defaultValue), summary: summary) { value, _ in
+            guard let count = Int(value), count > 0 else {
+                throw Diagnostic("\(name) must be a positive whole number, not '\(value)'", at: nil)
+            }
+            return String(count)
+        }, defaultValue: defaultValue, read: { Int($0) })
+    }
+}
+
+extension TypedSetting where Value: RawRepresentable & CaseIterable, Value.RawValue == String {
+    /// One of an enum's cases, by its spelling.
+    public static func choice(_ name: String, defaultValue: Value, summary: String) -> Self {
+        Self(SettingDeclaration(name: name, choices: Value.allCases.map(\.rawValue), defaultValue: defaultValue.rawValue, summary: summary),
+             defaultValue: defaultValue, read: Value.init(rawValue:))
+    }
+}
