@@ -42,16 +42,21 @@ public enum NameTable {
         Entry(spelling: "$task", type: "integer", placement: .kernel, summary: "address of the kernel's task_struct", fixed: .builtin(.task, kernel: "curtask")),
     ]
 
+    /// The names a return probe gives, one case each (the resolver switches over them).
+    public enum ReturnName: String, CaseIterable, Sendable {
+        case retval, latency, errno
+    }
+
     /// Names whose meaning depends on the probe.
     public static let probeDependent: [Entry] = [
         Entry(spelling: "arg1..arg6", type: "integer or char *", placement: .both,
               summary: "trace.py's arguments, from 1: a syscall's parameters (the tracepoint's fields after __syscall_nr), a uprobe's registers; on a return probe, the call's entry arguments (saved at entry by thread; a string is read at return)"),
         Entry(spelling: "args->FIELD", type: "the field's C type", placement: .both,
               summary: "a tracepoint or syscall field (bpftrace's args.FIELD too)"),
-        Entry(spelling: "retval", type: "integer", placement: .both, summary: "the return value; return probes only (a syscall's -errno prints by name as an agg key)"),
-        Entry(spelling: "latency", type: "integer", placement: .both,
+        Entry(spelling: ReturnName.retval.rawValue, type: "integer", placement: .both, summary: "the return value; return probes only (a syscall's -errno prints by name as an agg key)"),
+        Entry(spelling: ReturnName.latency.rawValue, type: "integer", placement: .both,
               summary: "return probes: ns from the call's entry to its return (0 in events of a call that began before the run; filters and aggregations on it leave those out)"),
-        Entry(spelling: "errno", type: "integer", placement: .both,
+        Entry(spelling: ReturnName.errno.rawValue, type: "integer", placement: .both,
               summary: "syscall return probes: the error number, -retval when retval < 0, else 0; prints by name (ENOENT; '-' for 0) as an agg key, compares with \"ENOENT\"; 'agg count by errno' counts successes under '-' (filter retval < 0 for failures only)"),
     ]
 
@@ -66,7 +71,7 @@ public enum NameTable {
     public static var all: [Entry] { plain + dollar + probeDependent + stacks }
 
     /// Bare names, for "did you mean" (argN spelled out).
-    public static var bareNames: [String] { plain.map(\.spelling) + (1...6).map { "arg\($0)" } + ["retval", "latency", "errno"] }
+    public static var bareNames: [String] { plain.map(\.spelling) + (1...6).map { "arg\($0)" } + ReturnName.allCases.map(\.rawValue) }
 
     /// trace.py's `$` names without the `$`.
     public static var dollarNames: Set<String> { Set(dollar.map { String($0.spelling.dropFirst()) }) }

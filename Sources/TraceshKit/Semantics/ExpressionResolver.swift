@@ -102,16 +102,19 @@ public struct ExpressionResolver {
     }
 
     private func identifier(_ name: String, at location: SourceLocation) throws -> ResolvedExpression {
-        if name == "function", let resolved = scope.function(at: location) {
-            return ResolvedExpression(.name(resolved), type: .integer, placement: namePlacement, at: location)
+        if let entry = NameTable.plainEntry(name) {
+            // On a syscall wildcard the function is each event's syscall, read in the kernel.
+            if case .userSpace(.function, _)? = entry.fixed, let resolved = scope.function(at: location) {
+                return ResolvedExpression(.name(resolved), type: .integer, placement: namePlacement, at: location)
+            }
+            return fixed(entry, at: location)
         }
-        if let entry = NameTable.plainEntry(name) { return fixed(entry, at: location) }
-        if name == "retval" {
-            let (resolved, type) = try scope.returnValue(at: location)
-            return ResolvedExpression(.name(resolved), type: type, placement: namePlacement, at: location)
-        }
-        if name == "latency" || name == "errno" {
-            let (resolved, type) = name == "latency" ? try scope.latency(at: location) : try scope.errorNumber(at: location)
+        if let returnName = NameTable.ReturnName(rawValue: name) {
+            let (resolved, type) = switch returnName {
+            case .retval: try scope.returnValue(at: location)
+            case .latency: try scope.latency(at: location)
+            case .errno: try scope.errorNumber(at: location)
+            }
             return ResolvedExpression(.name(resolved), type: type, placement: namePlacement, at: location)
         }
         if let number = NameTable.argumentNumber(name) {
@@ -225,7 +228,7 @@ public struct ExpressionResolver {
     /// `arg2` for `arg2`, `filename` for `args->filename`: the key a captured value goes by.
     static func nameKey(_ expression: Expression) -> String? {
         switch expression.kind {
-        case .identifier(let name) where NameTable.argumentNumber(name) != nil || name == "retval": return name
+        case .identifier(let name) where NameTable.argumentNumber(name) != nil || NameTable.ReturnName(rawValue: name) == .retval: return name
         case .field(let name): return name
         default: return nil
         }

@@ -174,7 +174,7 @@ public struct AttachmentScope: NameScope {
         default: throw Diagnostic("'retval' is only available on return probes (r::\(target))", at: location)
         }
         // A syscall returns -errno on failure; a user function's return value is just a number.
-        return (ResolvedName(meaning: .returnValue, spelling: "retval", kernel: access, captureKey: "retval",
+        return (ResolvedName(meaning: .returnValue, spelling: NameTable.ReturnName.retval.rawValue, kernel: access, captureKey: NameTable.ReturnName.retval.rawValue,
                              integerKind: probe.kind == .uretprobe ? .plain : .errno), .integer)
     }
 
@@ -184,7 +184,7 @@ public struct AttachmentScope: NameScope {
             throw Diagnostic("'latency' is the time from a call's entry to its return, so only return probes have it; \(probeLabel) (\(attachment.probe)) is not one"
                              + (probe.kind == .syscallEntry || probe.kind == .uprobe ? " (use r:\(probe.kind == .uprobe ? "LIBRARY" : ""):\(target))" : ""), at: location)
         }
-        return (ResolvedName(meaning: .latency, spelling: "latency", kernel: .latency, captureKey: "latency"), .integer)
+        return (ResolvedName(meaning: .latency, spelling: NameTable.ReturnName.latency.rawValue, kernel: .latency, captureKey: NameTable.ReturnName.latency.rawValue), .integer)
     }
 
     /// `errno` on a syscall return probe: `-ret` when the syscall failed, else 0.
@@ -194,7 +194,7 @@ public struct AttachmentScope: NameScope {
             throw Diagnostic("'errno' is a syscall's error on return; " + why, at: location)
         }
         // Events carry retval; user space computes errno from it.
-        return (ResolvedName(meaning: .errno, spelling: "errno", kernel: .errno(of: .tracepointField("ret")), captureKey: "retval", integerKind: .errnoCode), .integer)
+        return (ResolvedName(meaning: .errno, spelling: NameTable.ReturnName.errno.rawValue, kernel: .errno(of: .tracepointField("ret")), captureKey: NameTable.ReturnName.retval.rawValue, integerKind: .errnoCode), .integer)
     }
 
     /// A value the return probe reads as its entry saved it.
@@ -252,18 +252,18 @@ public struct CapturedScope: NameScope {
     }
 
     public func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
-        try captured("retval", meaning: .returnValue, spelling: "retval", at: location)
+        try captured(NameTable.ReturnName.retval.rawValue, meaning: .returnValue, spelling: NameTable.ReturnName.retval.rawValue, at: location)
     }
 
     public func latency(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
-        try captured("latency", meaning: .latency, spelling: "latency", at: location)
+        try captured(NameTable.ReturnName.latency.rawValue, meaning: .latency, spelling: NameTable.ReturnName.latency.rawValue, at: location)
     }
 
     public func errorNumber(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
         guard probe.resolved.hasPrefix("syscalls:sys_exit_") || probe.resolved == "raw_syscalls:sys_exit" else {
             throw Diagnostic("'errno' is a syscall's error on return; probe '\(probe.name)' (\(probe.function)) is not a syscall return probe", at: location)
         }
-        var (name, type) = try captured("retval", meaning: .errno, spelling: "errno", at: location)
+        var (name, type) = try captured(NameTable.ReturnName.retval.rawValue, meaning: .errno, spelling: NameTable.ReturnName.errno.rawValue, at: location)
         name.integerKind = .errnoCode
         return (name, type)
     }
@@ -283,12 +283,12 @@ public struct UnboundScope: NameScope {
         (ResolvedName(meaning: .field(name), spelling: spelling, kernel: .tracepointField(name), captureKey: name), .integer)
     }
     public func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
-        (ResolvedName(meaning: .returnValue, spelling: "retval", kernel: .builtin("retval"), captureKey: "retval"), .integer)
+        (ResolvedName(meaning: .returnValue, spelling: NameTable.ReturnName.retval.rawValue, kernel: .builtin("retval"), captureKey: NameTable.ReturnName.retval.rawValue), .integer)
     }
     public func latency(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
-        (ResolvedName(meaning: .latency, spelling: "latency", kernel: .latency, captureKey: "latency"), .integer)
+        (ResolvedName(meaning: .latency, spelling: NameTable.ReturnName.latency.rawValue, kernel: .latency, captureKey: NameTable.ReturnName.latency.rawValue), .integer)
     }
     public func errorNumber(at location: SourceLocation) throws -> (ResolvedName, ValueType) {
-        (ResolvedName(meaning: .errno, spelling: "errno", kernel: .errno(of: .builtin("retval")), captureKey: "retval", integerKind: .errnoCode), .integer)
+        (ResolvedName(meaning: .errno, spelling: NameTable.ReturnName.errno.rawValue, kernel: .errno(of: .builtin("retval")), captureKey: NameTable.ReturnName.retval.rawValue, integerKind: .errnoCode), .integer)
     }
 }

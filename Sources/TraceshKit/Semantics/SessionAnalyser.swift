@@ -157,14 +157,14 @@ public struct SessionAnalyser: Sendable {
             values.append(value)
         }
         // A return probe always carries its return value (trace.py's retval).
-        if probe.resolved.hasReturnValue, !fields.contains(where: { $0.name == "retval" }) {
-            values.append(try resolver.resolve(Expression(.identifier("retval"))))
-            fields.append(CompiledField(name: "retval", kind: .integer))
+        if probe.resolved.hasReturnValue, !fields.contains(where: { $0.name == NameTable.ReturnName.retval.rawValue }) {
+            values.append(try resolver.resolve(Expression(.identifier(NameTable.ReturnName.retval.rawValue))))
+            fields.append(CompiledField(name: NameTable.ReturnName.retval.rawValue, kind: .integer))
         }
         // ... and its call's duration, so `events where latency > N` works after the run.
-        if probe.resolved.hasReturnValue, !fields.contains(where: { $0.name == "latency" }) {
-            values.append(try resolver.resolve(Expression(.identifier("latency"))))
-            fields.append(CompiledField(name: "latency", kind: .integer))
+        if probe.resolved.hasReturnValue, !fields.contains(where: { $0.name == NameTable.ReturnName.latency.rawValue }) {
+            values.append(try resolver.resolve(Expression(.identifier(NameTable.ReturnName.latency.rawValue))))
+            fields.append(CompiledField(name: NameTable.ReturnName.latency.rawValue, kind: .integer))
         }
         // An every-syscall (or `sys_open`) probe's events carry their syscall's number: it is their function.
         if probe.resolved.hasSyscallPerEvent, !fields.contains(where: { $0.name == AttachmentScope.syscallKey }) {
