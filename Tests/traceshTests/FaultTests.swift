@@ -207,26 +207,27 @@ import Testing
     }
 }
 
-/// Writes a script to run, through a close-on-exec descriptor closed at once: a descriptor open
-/// for writing that a child forked meanwhile (tests run in parallel) inherits makes exec of the
-/// file fail with "Text file busy".
+/// Writes a script to run (see below: written by another process, so it can be run at once).
 func writeExecutable(_ text: String, to path: String) throws {
     try writeExecutable(Array(text.utf8), to: path)
 }
 
-/// Writes an executable through a close-on-exec descriptor: a child that another test forks
-/// meanwhile must not keep it open for writing, or running the file fails with ETXTBSY.
+/// Writes an executable that can be run at once. A descriptor open for writing that a child forked
+/// meanwhile (tests run in parallel) inherits makes exec of the file fail with "Text file busy"
+/// until that child execs; close-on-exec narrows the window but does not close it. So the bytes
+/// go to a side file, which is never run, and `cp` (a process of its own, which forks nothing)
+/// writes the executable itself: no descriptor of this process ever has it open for writing.
 func writeExecutable(_ bytes: [UInt8], to path: String) throws {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
-    guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-    defer { close(descriptor) }
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-        if written < 0 && errno == EINTR { continue }
-        guard written > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        offset += written
-    }
+    let side = path + ".bytes"
+    guard FileManager.default.createFile(atPath: side, contents: Data(bytes)) else { throw POSIXError(.EIO) }
+    defer { try? FileManager.default.removeItem(atPath: side) }
+    try copyExecutable(side, to: path)
+}
+
+/// Copies an executable with `cp`, for the reason `writeExecutable` gives.
+func copyExecutable(_ source: String, to path: String) throws {
+    let copied = try Tracesh.runCommand(["/bin/cp", source, path])
+    guard copied.status == 0 else { throw POSIXError(.EIO) }
     chmod(path, 0o755)
 }
 

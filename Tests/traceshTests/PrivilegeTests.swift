@@ -30,7 +30,7 @@ import Testing
             guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
             root = String(cString: made)
             chmod(root, 0o755)
-            try writeExecutable(Array(Data(contentsOf: Tracesh.binary)), to: binary)
+            try copyExecutable(Tracesh.binary.path, to: binary)
             try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
             chmod(shared, 0o777)
             if makeCache {

@@ -10,7 +10,7 @@ import Testing
         let script = folder.path + "/bpftrace"
         let pids = folder.path + "/pids"
         // Deaf to SIGINT and SIGTERM, and with a child holding its output pipe.
-        try Self.writeExecutable("#!/bin/sh\ntrap '' INT TERM\nsleep 300 &\necho $$ $! > '\(pids)'\nwait\n", to: script)
+        try writeExecutable("#!/bin/sh\ntrap '' INT TERM\nsleep 300 &\necho $$ $! > '\(pids)'\nwait\n", to: script)
         // (The timeout leaves the script ample time to start its child and say so, even under load.)
         #expect(BpftraceLocator.askVersion(of: script, timeout: 3) == nil)
         let started = try String(contentsOfFile: pids, encoding: .utf8).split(separator: " ").compactMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -22,15 +22,6 @@ import Testing
         }
     }
 
-    /// Through a close-on-exec descriptor closed at once (see FakeBpftrace: "Text file busy").
-    static func writeExecutable(_ text: String, to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        guard written == bytes.count else { throw POSIXError(.EIO) }
-    }
 
     static func waitUntilGone(_ pid: pid_t, timeout: Double = 10) -> Bool {
         let end = Date().addingTimeInterval(timeout)
@@ -45,7 +36,7 @@ import Testing
     @Test func theVersionIsTheLastWordOfTheAnswer() throws {
         let folder = try TemporaryFolder()
         let script = folder.path + "/bpftrace"
-        try Self.writeExecutable("#!/bin/sh\necho 'bpftrace v0.17.0'\n", to: script)
+        try writeExecutable("#!/bin/sh\necho 'bpftrace v0.17.0'\n", to: script)
         #expect(BpftraceLocator.version(of: script) == "v0.17.0")
     }
 

@@ -25,7 +25,7 @@ enum GoldenPrograms {
         Case(name: "uprobe", script: #"probe m = c:malloc (arg1 > 64) "malloc %d", arg1"#),
         Case(name: "uretprobe", script: #"probe mr = r:c:malloc "malloc -> %llx", retval"#),
         Case(name: "usdt", script: "probe th = u:stdc++:throw"),
-        Case(name: "user_probe_fallback_to_uprobe", script: #"probe uf = u:c:free "free %lx", arg1"#),
+        Case(name: "user_probe_fallback_to_uprobe", script: #"probe uf = u:c:getenv "getenv %lx", arg1"#),
         Case(name: "uprobe_string_argument", script: #"probe gv = c:getenv "getenv %s", arg1"#),
         Case(name: "builtins_and_casts", script: #"probe b = sys_write ($tgid != 1 && $pid > 0 && $uid == 0 && $gid >= 0 && $cpu < 64 && STRCMP("cat", $comm) && $task != 0) "%d %d", (int)arg1, (unsigned long)arg3"#),
         Case(name: "predicate_operators", script: "probe ops = sys_read (arg1 == 1 || arg1 != 2 && !(arg3 < 4) && arg3 <= 5 || arg3 > 6 && arg3 >= 7 && (arg3 & 8) == 8 && (arg3 | 1) > 0 && (arg3 ^ 3) != 0 && (arg3 << 1) > (arg3 >> 1) && arg3 + 1 - 2 * 3 / 1 % 5 != -1 && ~arg1 != 0)"),

@@ -20,10 +20,7 @@ import Testing
             echo 'ERROR: stand-in bpftrace' >&2
             exit 1
             """
-        let descriptor = open(bpftrace, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
-        #expect(descriptor >= 0)
-        _ = Array(script.utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
+        try writeExecutable(script, to: bpftrace)
 
         // A program holding user text (a filter's string with a quote and `system(`), as data.
         let (interpreter, _) = InjectionTests.interpreter()

@@ -31,15 +31,7 @@ final class FakeBpftrace: @unchecked Sendable {
         logPath = folder.path + "/log"
         guard mkfifo(fifo, 0o600) == 0 else { throw POSIXError(.EIO) }
         let script = "#!/bin/sh\nexec '\(Self.binary)' '\(logPath)' '\(fifo)' '\(behaviours)' \"$@\"\n"
-        // Written through a close-on-exec descriptor and closed at once: a descriptor open for
-        // writing that a child forked meanwhile inherits makes exec of the file fail ("Text
-        // file busy"), and the suite's tests start children in parallel.
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        let bytes = Array(script.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        guard written == bytes.count else { throw POSIXError(.EIO) }
+        try writeExecutable(script, to: path)
     }
 
     /// Calls the "sync marker": the number goes to the fake through its FIFO. Like a uprobe that
