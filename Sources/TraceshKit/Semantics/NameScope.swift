@@ -98,7 +98,10 @@ public struct AttachmentScope: NameScope {
         }
         // A syscall return probe reads its entry's parameters as the entry saved them.
         if probe.kind == .syscallExit, format.field(named: name) == nil, let field = attachment.syscallArguments.first(where: { $0.name == name }) {
-            return Self.atEntry(Self.fieldValue(field, meaning: .field(name), spelling: spelling, captureKey: name, memory: .user))
+            var value = Self.atEntry(Self.fieldValue(field, meaning: .field(name), spelling: spelling, captureKey: name, memory: .user))
+            // Named as at the entry (a signal's `sig` prints SIGTERM at return too).
+            if value.1 == .integer { value.0.integerKind = integerKind(ofField: name) }
+            return value
         }
         guard let field = format.field(named: name) else {
             if probe.isEverySyscall { throw patternFieldError(name, spelling: spelling, fields: format.fields.map(\.name), at: location) }

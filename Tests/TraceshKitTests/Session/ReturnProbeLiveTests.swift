@@ -100,4 +100,21 @@ import Testing
         #expect(!messages.isEmpty)
         #expect(messages.allSatisfy { $0.hasPrefix("getenv(") && $0 != "getenv()" }, "\(messages)")
     }
+
+    /// A signal's number is named at return as at entry: `args->sig` at `r::sys_kill` is read
+    /// from the entry's saved value and keeps its meaning (it printed 10 and 15, issue 20 item 5).
+    @Test(.live, arguments: ["sys_kill", "r::sys_kill"]) func signalsAreNamedAtEntryAndAtReturn(spec: String) throws {
+        let directory = try TemporaryFolder()
+        let script = directory.path + "/signals.sh"
+        try writeExecutable("#!/bin/sh\ntrap '' USR1 TERM\nkill -USR1 $$\nkill -USR1 $$\nkill -TERM $$\n", to: script)
+        let (interpreter, output, outcome) = session("""
+            probe k = \(spec)
+            agg k: count by args->sig
+            run 60s -- \(script)
+            """)
+        #expect(outcome == .success, "\(output.diagnostics)")
+        let rows = try #require(interpreter.runs.latestFinished?.pipeline.aggregations.first?.rows)
+        #expect(Set(rows) == [AggregationResult.Row(keys: [.bytes(Array("SIGUSR1".utf8))], value: .scalar(2)),
+                              AggregationResult.Row(keys: [.bytes(Array("SIGTERM".utf8))], value: .scalar(1))], "\(rows)")
+    }
 }
