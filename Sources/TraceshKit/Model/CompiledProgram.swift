@@ -66,14 +66,22 @@ public struct CompiledProgram: Hashable, Sendable {
     /// bpftrace 0.17's own default string length.
     public static let defaultStringLength = 64
 
-    /// The longest strings an event printing `count` strings can carry. Measured on bpftrace
-    /// 0.17: one printf's strings share the 512-byte BPF stack, and about 256 bytes of them fit
-    /// (1 x 200, 2 x 128, 3 x 85 and 4 x 64 load; 2 x 150 and 4 x 100 do not); 200 is
-    /// bpftrace's own ceiling.
-    public static func stringLength(forStringsPerEvent count: Int) -> Int {
-        guard count > 0 else { return defaultStringLength }
-        return max(defaultStringLength, min(200, 256 / count))
+    /// The longest strings an event printing `strings` strings and `numbers` other values (after
+    /// the header every event has) can carry. One printf's values share the 512-byte BPF stack
+    /// with the temporaries that compute them. Measured on bpftrace 0.17 (scripts/measure-string-budget
+    /// prints the table): about 256 bytes of strings fit, less 8 per number (2 x 128 with none,
+    /// 4 x 80 with two); a single string loads at 200, bpftrace's own ceiling, only without
+    /// numbers, and loses 8 bytes per two numbers (192 with one, 176 with six, 160 with nine).
+    public static func stringLength(strings: Int, numbers: Int) -> Int {
+        guard strings > 0 else { return defaultStringLength }
+        let shared = (256 - 8 * numbers) / strings
+        let single = 200 - 8 * ((numbers + 1) / 2)
+        return max(minimumStringLength, min(single, shared))
     }
+
+    /// Shorter strings than this are not worth tracing: a program needing them is refused by
+    /// bpftrace with its stack message rather than silently cut to a few bytes.
+    public static let minimumStringLength = 32
 }
 
 /// One probe of a compiled program.

@@ -44,7 +44,8 @@ public enum ProgramCompiler {
                                       begin: [], verbatimBlocks: [], probes: [], end: [])
         var compiledProbes: [CompiledProbe] = []
         var userFilters: [UserFilter] = []
-        var mostStringsPerEvent = 0
+        // The string length every streaming probe's printf fits the BPF stack with.
+        var fittingStringLength: Int?
         // The held command execs after the probes attach: its exec tracepoint names it.
         let heldCommand = options.heldCommand?.pid
         var heldCommandCounts: [(BpftraceIdentifier, String)] = []
@@ -75,7 +76,11 @@ public enum ProgramCompiler {
                 if entry == nil { predicate += conditions }
                 var body = StackCodegen.prologue(probePlan, attachment, streams: stream)
                 if stream {
-                    mostStringsPerEvent = max(mostStringsPerEvent, probePlan.fields.filter { $0.kind == .string }.count)
+                    let strings = probePlan.fields.filter { $0.kind == .string }.count
+                    if strings > 0 {
+                        let fits = CompiledProgram.stringLength(strings: strings, numbers: probePlan.fields.count - strings)
+                        fittingStringLength = min(fittingStringLength ?? fits, fits)
+                    }
                     var conversions = headerConversions
                     let header: [BpftraceExpr] = [.integer(Int64(probeIndex))] + ["nsecs", "pid", "tid", "uid", "gid", "cpu", "comm"].map { .builtin(BpftraceIdentifier(known: $0)) }
                     var values: [BpftraceExpr] = []
@@ -178,7 +183,7 @@ public enum ProgramCompiler {
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
         program.end = StackCodegen.end(program, framing: framing)
 
-        let stringLength = CompiledProgram.stringLength(forStringsPerEvent: mostStringsPerEvent)
+        let stringLength = fittingStringLength ?? CompiledProgram.defaultStringLength
         program.comments.insert("run it as: BPFTRACE_STRLEN=\(stringLength) bpftrace FILE (tracesh sets this)", at: 1)
         if let sync = options.sync {
             program.comments.append("sync: an interval probe reporting the time, attached last (see SyncMarker)")
