@@ -68,8 +68,8 @@ public struct CompiledProgram: Hashable, Sendable {
 
     /// The longest strings an event printing `strings` strings and `numbers` other values (after
     /// the header every event has) can carry. One printf's values share the 512-byte BPF stack
-    /// with the temporaries that compute them. Measured on bpftrace 0.17 (scripts/measure-string-budget
-    /// prints the table): about 256 bytes of strings fit, less 8 per number (2 x 128 with none,
+    /// with the temporaries that compute them. Measured on bpftrace 0.17 (ReturnProbeFormatLoadTests
+    /// loads the combinations): about 256 bytes of strings fit, less 8 per number (2 x 128 with none,
     /// 4 x 80 with two); a single string loads at 200, bpftrace's own ceiling, only without
     /// numbers, and loses 8 bytes per two numbers (192 with one, 176 with six, 160 with nine).
     public static func stringLength(strings: Int, numbers: Int) -> Int {
