@@ -72,8 +72,9 @@ public struct CompiledProgram: Hashable, Sendable {
     /// loads the combinations): about 256 bytes of strings fit, less 8 per number (2 x 128 with none,
     /// 4 x 80 with two); a single string loads at 200, bpftrace's own ceiling, only without
     /// numbers, and loses 8 bytes per two numbers (192 with one, 176 with six, 160 with nine).
-    public static func stringLength(strings: Int, numbers: Int) -> Int {
-        guard strings > 0 else { return defaultStringLength }
+    /// Nil for an event without strings: it needs no length, and sets none.
+    public static func stringLength(strings: Int, numbers: Int) -> Int? {
+        guard strings > 0 else { return nil }
         let shared = (256 - 8 * numbers) / strings
         let single = 200 - 8 * ((numbers + 1) / 2)
         return max(minimumStringLength, min(single, shared))

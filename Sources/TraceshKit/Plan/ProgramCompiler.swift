@@ -77,8 +77,7 @@ public enum ProgramCompiler {
                 var body = StackCodegen.prologue(probePlan, attachment, streams: stream)
                 if stream {
                     let strings = probePlan.fields.filter { $0.kind == .string }.count
-                    if strings > 0 {
-                        let fits = CompiledProgram.stringLength(strings: strings, numbers: probePlan.fields.count - strings)
+                    if let fits = CompiledProgram.stringLength(strings: strings, numbers: probePlan.fields.count - strings) {
                         fittingStringLength = min(fittingStringLength ?? fits, fits)
                     }
                     var conversions = headerConversions
