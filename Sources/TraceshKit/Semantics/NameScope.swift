@@ -165,8 +165,26 @@ public struct AttachmentScope: NameScope {
     public static let syscallKey = "syscall"
 
     public func checkStringRead(of name: ResolvedName, at location: SourceLocation) throws {
+        if let list = stringListField(name) {
+            throw Diagnostic("'\(name.spelling)' is a list of strings (\(list.type) \(list.name)), not one string; tracesh cannot print it as '%s' or '@user' yet", at: location)
+        }
         guard probe.isEverySyscall, case .argument = name.meaning else { return }
         throw Diagnostic("'\(name.spelling)@user': '\(target)' covers several syscalls whose arguments differ, so its arguments are integers only; probe one syscall by name (e.g. sys_openat) to read its strings", at: location)
+    }
+
+    /// The syscall parameter `name` stands for when it is a `char **` (execve's argv and envp).
+    func stringListField(_ name: ResolvedName) -> TracepointFormat.Field? {
+        let field: TracepointFormat.Field?
+        switch name.meaning {
+        case .argument(let number) where probe.kind == .syscallEntry || probe.kind == .syscallExit:
+            let fields = attachment.syscallArguments
+            field = number <= fields.count ? fields[number - 1] : nil
+        case .field(let fieldName):
+            field = attachment.format?.field(named: fieldName) ?? attachment.syscallArguments.first { $0.name == fieldName }
+        default:
+            field = nil
+        }
+        return field.flatMap { $0.isStringList ? $0 : nil }
     }
 
     public func returnValue(at location: SourceLocation) throws -> (ResolvedName, ValueType) {

@@ -145,6 +145,7 @@ public struct SessionAnalyser: Sendable {
                 case .integer where probe.resolved.isUserSpace:
                     value = ResolvedExpression(.readString(value, .user), type: .string, placement: value.placement, at: value.location)
                 case .integer:
+                    if case .name(let resolved) = value.node { try resolver.scope.checkStringRead(of: resolved, at: argument.location) }
                     throw Diagnostic("'%s' needs a string, but '\(argument)' is a number here", at: argument.location)
                 }
                 fields.append(CompiledField(name: name, kind: .string))

@@ -46,6 +46,10 @@ import Testing
         ("probe o = sys_openat\nagg o: count by errno", "2:17: error: probe 'o': 'errno' is a syscall's error on return; probe 'o' (tracepoint:syscalls:sys_enter_openat) is not a syscall return probe (r::sys_openat)"),
         ("probe r = r::sys_openat\nfilter r: errno == \"ENOENTT\"", "2:20: error: probe 'r': no error named 'ENOENTT'"),
         ("probe r = r::sys_openat\nfilter r: args->nosuch == 1", "2:11: error: probe 'r': syscalls:sys_exit_openat has no field 'nosuch'"),
+        // execve's argv and envp are lists of strings: their own bytes are addresses (issue 20, item 3).
+        (#"probe e = sys_execve "%s", args->argv"#, "1:28: error: 'args->argv' is a list of strings (const char *const * argv), not one string; tracesh cannot print it as '%s' or '@user' yet"),
+        (#"probe e = sys_execve "%s", arg2@user"#, "1:28: error: 'arg2' is a list of strings (const char *const * argv)"),
+        (#"probe e = r::sys_execve "%s", arg3@user"#, "1:31: error: 'arg3' is a list of strings (const char *const * envp)"),
         // bpftrace 0.17 allows 1000 lhist buckets.
         ("probe o = sys_openat\nagg o: lhist(0, 100000000, 1) arg3", "2:31: error: lhist(0, 100000000, 1) has 100000000 buckets; bpftrace allows at most 1000"),
         ("agg lhist(retval, 0, 100000000, 1)", "1:11: error: lhist(0, 100000000, 1) has 100000000 buckets"),
@@ -75,6 +79,16 @@ import Testing
         #expect(interpreter.run(source: script, origin: nil) == .failure)
         #expect(output.diagnostics.count == 1)
         #expect(output.diagnostics.first?.hasPrefix(expected) == true, "\(output.diagnostics)")
+    }
+
+    /// execve's one string, its filename, is still read as a string beside its lists.
+    @Test func execveFilenameIsAString() throws {
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output, catalog: Fixtures.catalog)
+        #expect(interpreter.run(source: #"probe e = sys_execve "%s", args->filename"#, origin: nil) == .success, "\(output.diagnostics)")
+        let program = try ProgramCompiler.compile(interpreter.graph, catalog: Fixtures.catalog, options: CompileOptions(framing: Fixtures.framing))
+        #expect(program.source.contains("str(args->filename)"), "\(program.source)")
+        #expect(!program.source.contains("args->argv"), "\(program.source)")
     }
 
     @Test func smuggledStringsAreReEscaped() throws {

@@ -7,7 +7,8 @@ import Testing
 /// Each fails on 27ef842.
 @Suite struct ProbeSuggestionTests {
     /// The fixture tracefs plus syscalls the kernel names its own way (`newstat` for stat(2)) and
-    /// the exec family (whose entries have `filename`), each a copy of a fixture format renamed.
+    /// the exec family (whose entries have `filename`), each a copy of a fixture format renamed
+    /// where the fixture lacks it.
     static let tracefs: String = {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tracesh-suggest-\(getpid())").path
         try? FileManager.default.removeItem(atPath: directory)
@@ -15,7 +16,8 @@ import Testing
         let syscalls = directory + "/events/syscalls"
         var events = (try? String(contentsOfFile: directory + "/available_events", encoding: .utf8)) ?? ""
         for (name, model) in [("newstat", "read"), ("statx", "read"), ("ustat", "read"), ("execve", "openat"), ("execveat", "openat")] {
-            for phase in ["enter", "exit"] {
+            // The fixture's own formats (execve's real one) stay as they are.
+            for phase in ["enter", "exit"] where !FileManager.default.fileExists(atPath: "\(syscalls)/sys_\(phase)_\(name)/format") {
                 let modelText = (try? String(contentsOfFile: "\(syscalls)/sys_\(phase)_\(model)/format", encoding: .utf8)) ?? ""
                 try? FileManager.default.createDirectory(atPath: "\(syscalls)/sys_\(phase)_\(name)", withIntermediateDirectories: true)
                 try? modelText.replacingOccurrences(of: "sys_\(phase)_\(model)", with: "sys_\(phase)_\(name)")
