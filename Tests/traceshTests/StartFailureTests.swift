@@ -96,6 +96,23 @@ import Testing
         #expect(result.temporaryFiles.isEmpty, "the program's directory was left: \(result.temporaryFiles)")
     }
 
+    /// A stand-in first on PATH that complains and hangs: the run fails at once (not after the
+    /// 120 s attach timeout; `leftovers` gives up at 60 s), naming it and quoting its line, and
+    /// the stand-in is gone (issue 20, item 9).
+    @Test(.live) func aStandInThatPrintsTextAndHangsFailsAtOnce() throws {
+        let directory = try TemporaryDirectory()
+        let standIn = directory.path("bpftrace")
+        try "#!/bin/sh\necho 'usage: not-bpftrace [options]'\nexec sleep 600\n".write(toFile: standIn, atomically: true, encoding: .utf8)
+        chmod(standIn, 0o755)
+        let path = directory.url.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try leftovers(["probe sys_openat", "run 1m -- /bin/sh -c 'touch MARKER'"], error: "is it bpftrace?",
+                                   environment: ["PATH": path])
+        #expect(result.stderr.contains("run 1 failed: \(standIn) printed \"usage: not-bpftrace [options]\" before attaching its probes, which bpftrace never does: is it bpftrace?"),
+                "\(result.stderr)")
+        #expect(result.children.isEmpty, "\(result.children)")
+        #expect(!result.commandRan && result.temporaryFiles.isEmpty)
+    }
+
     @Test(.live) func aMissingBpftraceStartsNothing() throws {
         let result = try leftovers(["probe sys_openat", "run 1m -- /bin/sh -c 'touch MARKER'"], error: "TRACESH_BPFTRACE=/nonexistent/bpftrace does not exist",
                                    environment: ["TRACESH_BPFTRACE": "/nonexistent/bpftrace"])

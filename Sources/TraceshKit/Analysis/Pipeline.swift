@@ -27,6 +27,11 @@ public struct Pipeline: Sendable {
     /// bpftrace's own lines from standard output (not records), e.g. "Attaching 2 probes...":
     /// the first `messageLimit` of them (a run never holds an unbounded amount of text).
     public private(set) var messages: [String] = []
+    /// The first line of standard output before BEGIN's record that bpftrace itself never prints
+    /// there (it prints only "Attaching N probes..." first): the program started as bpftrace is
+    /// something else (a stand-in on PATH, a wrapper that talks). Later text, while the other
+    /// probes attach and events already flow, is bpftrace's own and only kept (`messages`).
+    public private(set) var foreignLine: String?
     /// bpftrace's lines beyond `messageLimit`, counted only.
     public private(set) var droppedMessages: Int64 = 0
     /// Records that did not fit the program (never expected; counted so nothing is silent).
@@ -35,6 +40,13 @@ public struct Pipeline: Sendable {
     public private(set) var damagedRecords: Int64 = 0
     /// How many of bpftrace's lines are kept.
     public static let messageLimit = 100
+
+    /// bpftrace's "Attaching 1 probe..." / "Attaching 12 probes...".
+    static func isAttachingLine(_ line: String) -> Bool {
+        guard line.hasPrefix("Attaching "), line.hasSuffix("...") else { return false }
+        let words = line.dropFirst("Attaching ".count).dropLast(3).split(separator: " ")
+        return words.count == 2 && words[0].allSatisfy(\.isNumber) && (words[1] == "probe" || words[1] == "probes")
+    }
 
     /// bpftrace's lines and the unreadable records, as a plain value for reports.
     public var health: RunHealth {
@@ -180,6 +192,7 @@ public struct Pipeline: Sendable {
             if let lost = Self.lostEvents(in: line) {
                 statistics.lostEvents += lost
             } else if !line.isEmpty {
+                if !started && foreignLine == nil && !Self.isAttachingLine(line) { foreignLine = line }
                 if messages.count < Self.messageLimit { messages.append(line) } else { droppedMessages += 1 }
             }
         }

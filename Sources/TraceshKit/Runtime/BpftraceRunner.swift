@@ -94,21 +94,23 @@ public final class BpftraceRunner: Sendable {
 
     /// Runs bpftrace to the end. `onOutput` gets every chunk of standard output as it arrives
     /// (the caller scans it and answers `isAttached`: see `Pipeline.attached`, `synced`: the highest
-    /// sync record seen, `isEnded`: END's record seen). Tracing starts (deadline, command
+    /// sync record seen, `isEnded`: END's record seen, `foreignLine`: see `Pipeline.foreignLine`). Tracing starts (deadline, command
     /// released) once the sync probe answers, i.e. every probe is attached; stops flush through
     /// the sync probe before the SIGINT; once `isEnded` says the END output is in, bpftrace is
     /// given a grace to exit and then killed, without waiting for its exit (a reaper thread
     /// collects it). The decisions are `RunSupervisor`'s. Blocks the calling thread.
     public func run(program: CompiledProgram, bpftrace: String, duration: TraceDuration,
                     command: ChildProcess?, watched: WatchedProcesses? = nil, onOutput: ([UInt8]) -> Void, isAttached: () -> Bool,
-                    synced: () -> UInt64, isEnded: () -> Bool, endBegan: @escaping () -> Bool = { false }) -> Outcome {
+                    synced: () -> UInt64, isEnded: () -> Bool, endBegan: @escaping () -> Bool = { false },
+                    foreignLine: () -> String?) -> Outcome {
         // The sync probe reports the time every few ms: a call is the moment it is made, and a
         // `F` record answers the calls made before its time (see `SyncMarker`).
         let calls = SyncCalls()
         return run(program: program, bpftrace: bpftrace, duration: duration, command: command, watched: watched,
                    callSync: program.sync.map { _ in { calls.note($0) } },
                    onOutput: onOutput, isAttached: isAttached,
-                   synced: { program.sync == nil ? synced() : calls.answered(by: synced()) }, isEnded: isEnded, endBegan: endBegan)
+                   synced: { program.sync == nil ? synced() : calls.answered(by: synced()) }, isEnded: isEnded, endBegan: endBegan,
+                   foreignLine: foreignLine)
     }
 
     /// `run` with its seams exposed: how the sync marker is called (tests pass a fake bpftrace a
@@ -118,7 +120,7 @@ public final class BpftraceRunner: Sendable {
              watched: WatchedProcesses? = nil, callSync: ((UInt64) -> Void)?, timings: RunSupervisor.Timings = .standard,
              temporaryDirectory: String = NSTemporaryDirectory(),
              onOutput: ([UInt8]) -> Void, isAttached: () -> Bool, synced: () -> UInt64, isEnded: () -> Bool,
-             endBegan: () -> Bool = { false }) -> Outcome {
+             endBegan: () -> Bool = { false }, foreignLine: () -> String?) -> Outcome {
         var machine = RunSupervisor(duration: duration.seconds, usesSync: callSync != nil, hasCommand: command != nil, timings: timings)
         var bpftraceProcess: ChildProcess?
         // The command's descendants when it was ended: they go with it (as with timeout(1)), so
@@ -133,7 +135,7 @@ public final class BpftraceRunner: Sendable {
                     // A SIGINT while END prints (a map keyed by stacks takes bpftrace a while to
                     // print) makes bpftrace 0.17 drop the rest of END and dump the maps raw.
                     if !endBegan() { bpftraceProcess?.signal(SIGINT) }
-                case .killBpftrace: bpftraceProcess?.signal(SIGKILL)
+                case .killBpftrace: bpftraceProcess?.signalGroup(SIGKILL)
                 case .releaseCommand: command?.release()
                 case .cancelCommandHold: command?.cancelHold()
                 case .terminateCommand:
@@ -191,6 +193,7 @@ public final class BpftraceRunner: Sendable {
 
         var outputOpen = bpftraceProcess != nil
         var attachedSeen = false, endSeen = false
+        var foreignText: String?
         var lastSynced: UInt64 = 0
         var buffer = [UInt8](repeating: 0, count: 65536)
         var pollSet = [pollfd(fd: control.read, events: Int16(POLLIN), revents: 0),
@@ -230,6 +233,10 @@ public final class BpftraceRunner: Sendable {
                     send(.outputEnded)
                 } else {
                     onOutput(Array(buffer[0..<count]))
+                    if !attachedSeen && foreignText == nil, let line = foreignLine() {
+                        foreignText = line
+                        send(.foreignOutput)
+                    }
                     if !attachedSeen && isAttached() {
                         attachedSeen = true
                         send(.attached)
@@ -279,6 +286,10 @@ public final class BpftraceRunner: Sendable {
 
         var failure = startFailure
         switch startFailure == nil ? machine.failure(exitCode: exitCode) : nil {
+        case .foreignOutput?:
+            let quoted = foreignText.map { $0.count > 120 ? String($0.prefix(120)) + "..." : $0 } ?? ""
+            failure = "\(bpftrace) printed \(quoted.debugDescription) before attaching its probes, which bpftrace never does: is it bpftrace?"
+                + Self.explain(stderrText, prefix: "; on standard error: ")
         case .attachTimedOut?:
             failure = "bpftrace did not attach its probes within \(Int(timings.attach)) s" + Self.explain(stderrText, prefix: ": ")
         case .exitedBeforeTracing?:

@@ -12,6 +12,8 @@ import TraceshFiles
 /// child gets SIGKILL.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
+    /// Whether the child leads a process group of its own (`newProcessGroup`).
+    public let leadsProcessGroup: Bool
     /// Parent's end of the child's stdout/stderr pipes (-1 when output is inherited).
     public let stdoutDescriptor: Int32
     public let stderrDescriptor: Int32
@@ -57,6 +59,7 @@ public final class ChildProcess: Sendable {
         let (code, child) = result.withLock { $0 }
         guard code == 0 else { throw SpawnError(path: path, code: code) }
         pid = child.pid
+        leadsProcessGroup = newProcessGroup
         stdoutDescriptor = child.stdout_fd
         stderrDescriptor = child.stderr_fd
         releaseDescriptor = Mutex(child.release_fd)
@@ -91,6 +94,13 @@ public final class ChildProcess: Sendable {
     public func signal(_ number: Int32) {
         guard !hasExited else { return }
         kill(pid, number)
+    }
+
+    /// `signal`, to the child's whole process group when it leads one: what it started (a
+    /// wrapper script's own children) goes with it.
+    public func signalGroup(_ number: Int32) {
+        guard !hasExited else { return }
+        kill(leadsProcessGroup ? -pid : pid, number)
     }
 
     public var hasExited: Bool { exitStatus.get() != nil }

@@ -45,10 +45,10 @@ public struct EventScanner: Sendable {
         buffer += bytes
         while true {
             guard let recordStart = ByteFields.find(start, in: buffer, from: offset) else {
-                // No record start: text up to the last newline is complete, unless the tail could
-                // be the beginning of a record marker.
-                let safeEnd = max(offset, buffer.count - (start.count - 1))
-                if let newline = buffer[offset..<safeEnd].lastIndex(of: 0x0a) {
+                // No record start: text up to the last newline is complete. A record's start
+                // marker holds no newline, so one cut off at the tail begins after it; waiting for
+                // more bytes instead held back a last line (a stand-in's complaint before it hung).
+                if let newline = buffer[offset...].lastIndex(of: 0x0a) {
                     emitText(offset..<(newline + 1), emit: emit)
                     offset = newline + 1
                 }

@@ -71,6 +71,8 @@ struct RunSupervisor: Sendable, Equatable {
         case timeout(Timer)
         /// bpftrace's standard output reached end of file.
         case outputEnded
+        /// bpftrace printed what bpftrace never prints before attaching (see `Pipeline.foreignLine`).
+        case foreignOutput
     }
 
     enum Timer: Hashable, Sendable, CaseIterable {
@@ -112,6 +114,8 @@ struct RunSupervisor: Sendable, Equatable {
         case attachTimedOut
         case exitedBeforeTracing
         case exitedUnexpectedly
+        /// What was started as bpftrace printed something bpftrace does not before attaching.
+        case foreignOutput
     }
 
     /// How long each stage may take (seconds); tests shorten them.
@@ -160,6 +164,8 @@ struct RunSupervisor: Sendable, Equatable {
     /// A stop came before tracing began: bpftrace was killed (or never started), not waited for.
     private(set) var abandoned = false
     private(set) var attachTimedOut = false
+    /// What was started as bpftrace is not speaking bpftrace's protocol: killed at once.
+    private(set) var foreignOutput = false
     /// SIGINT was sent (and bpftrace's exit on it is expected).
     private(set) var interrupted = false
     /// bpftrace printed END and was killed while it detached.
@@ -231,6 +237,13 @@ struct RunSupervisor: Sendable, Equatable {
             // They were gone before tracing began: nothing of theirs can be traced.
             stopReason = .processesExited
             abandoned = true
+            kill(&actions)
+        case (.attaching, .foreignOutput):
+            // Waiting for an attach that will not come helps nobody: killed now, not after the
+            // attach timeout, and not asked to stop (a stand-in may ignore SIGINT).
+            foreignOutput = true
+            stopReason = .bpftraceExited
+            cancelHold(&actions)
             kill(&actions)
         case (.attaching, .timeout(.attach)):
             attachTimedOut = true
@@ -315,6 +328,7 @@ struct RunSupervisor: Sendable, Equatable {
     /// Why the run failed, given bpftrace's exit code (nil: not waited for); nil when it ended
     /// the way tracesh asked it to.
     func failure(exitCode: Int32?) -> Failure? {
+        if foreignOutput { return .foreignOutput }
         if abandoned || (killedWhileDetaching || killedAfterEnd) && stopReason != .bpftraceExited { return nil }
         if attachTimedOut { return .attachTimedOut }
         if !traced { return .exitedBeforeTracing }

@@ -157,7 +157,8 @@ public final class RunManager: Sendable {
                                  isAttached: { run.record.withLock { $0.pipeline.attached } },
                                  synced: { run.record.withLock { $0.pipeline.synced } },
                                  isEnded: { run.record.withLock { $0.pipeline.ended } },
-                                 endBegan: { run.record.withLock { $0.pipeline.endBegan } })
+                                 endBegan: { run.record.withLock { $0.pipeline.endBegan } },
+                                 foreignLine: { run.record.withLock { $0.pipeline.foreignLine } })
         let rest = scanner.finish()
         for item in rest { recording?.append(item) }
         let endedAt = outcome.endedAt ?? monotonicSeconds()

@@ -8,6 +8,7 @@
  * a comma-separated list:
  *   stderr-exit       print an error on stderr and exit 1 before attaching
  *   never-attach      print "Attaching 1 probe..." and never answer a sync call
+ *   foreign           print a line bpftrace never prints, then hang, deaf to SIGINT (a stand-in)
  *   events=N          print N events of probe 0 once attached
  *   garbage           print text, a damaged record, an unknown record and a malformed event
  *   ignore-sigint=N   ignore the first N SIGINTs ("all": every one)
@@ -81,6 +82,15 @@ int main(int argc, char **argv) {
     if (has(behaviours, "stderr-exit")) {
         fprintf(stderr, "ERROR: fake failure: probe not found\n");
         return 1;
+    }
+    if (has(behaviours, "foreign")) {
+        note("foreign", -1);
+        printf("usage: not-bpftrace [options]\n");
+        fflush(stdout);
+        sigset_t none;
+        sigfillset(&none);
+        sigdelset(&none, SIGKILL);
+        sigsuspend(&none);  /* only SIGKILL ends it (it cannot be blocked) */
     }
     int fifo = open(argv[2], O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fifo < 0) return 2;

@@ -32,7 +32,8 @@ import Testing
                                  command: command, callSync: fake.callSync, timings: timings,
                                  temporaryDirectory: fake.folder.path,
                                  onOutput: { scanner.feed($0, emit: consume) },
-                                 isAttached: { pipeline.attached }, synced: { pipeline.synced }, isEnded: { pipeline.ended })
+                                 isAttached: { pipeline.attached }, synced: { pipeline.synced }, isEnded: { pipeline.ended },
+                                 foreignLine: { pipeline.foreignLine })
         for record in scanner.finish() { consume(record) }
         return Result(outcome: outcome, pipeline: pipeline, damagedRecords: scanner.damagedRecords)
     }
@@ -111,6 +112,24 @@ import Testing
         #expect(result.outcome.failure == "bpftrace did not attach its probes within 1 s")
         #expect(!result.outcome.traced)
         #expect(fake.log.contains("sigint"))
+    }
+
+    /// A stand-in that prints what bpftrace never prints before attaching, then hangs deaf to
+    /// SIGINT, fails the run at once (the attach timeout here is 10 minutes), naming the program
+    /// and quoting its line; the held command never runs (issue 20, item 9).
+    @Test func aStandInThatPrintsForeignTextAndHangsFailsAtOnce() throws {
+        let fake = try FakeBpftrace("foreign")
+        var timings = Self.timings
+        timings.attach = 600
+        let command = try heldCommand("exit 0")
+        let started = Date()
+        let result = try run(fake, command: command, timings: timings)
+        #expect(result.outcome.failure == "\(fake.path) printed \"usage: not-bpftrace [options]\" before attaching its probes, which bpftrace never does: is it bpftrace?",
+                "\(result.outcome.failure ?? "")")
+        #expect(Date().timeIntervalSince(started) < timings.attach / 2, "the run waited for the attach timeout")
+        #expect(!result.outcome.traced && result.outcome.commandEnding == .neverStarted)
+        #expect(fake.log == ["foreign"], "\(fake.log)")
+        #expect(leftovers(fake).isEmpty)
     }
 
     @Test func anEarlyExitExplainsItselfWithBpftracesError() throws {

@@ -33,7 +33,7 @@ import Testing
         let runner = try BpftraceRunner()
         let outcome = runner.run(program: program, bpftrace: bpftrace, duration: TraceDuration(milliseconds: 2000), command: nil,
                                  callSync: nil, timings: FakeBpftraceRunTests.timings, temporaryDirectory: programs,
-                                 onOutput: { _ in }, isAttached: { false }, synced: { 0 }, isEnded: { false })
+                                 onOutput: { _ in }, isAttached: { false }, synced: { 0 }, isEnded: { false }, foreignLine: { nil })
         #expect(outcome.failure?.contains("stand-in bpftrace") == true, "\(String(describing: outcome.failure))")
 
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
