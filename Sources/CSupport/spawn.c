@@ -69,6 +69,12 @@ int tracesh_spawn(const char *path, char *const argv[], char *const envp[],
             if (keep_low > 3) close_range(3, (unsigned)keep_low - 1, 0);
             if (keep_high > keep_low + 1) close_range((unsigned)keep_low + 1, (unsigned)keep_high - 1, 0);
             close_range((unsigned)keep_high + 1, ~0U, 0);
+            /* Named now as the kernel will name it at exec (the last component of the path, cut
+               to 15 bytes): its events before the exec (the gate's read returning, execve's
+               entry) are the command's, under the command's name, whichever way tracesh counts
+               them (a count without keys assumes the name; a probe reads comm). */
+            const char *slash = strrchr(path, '/');
+            prctl(PR_SET_NAME, slash ? slash + 1 : path);
             char byte;
             ssize_t n;
             do { n = read(gate[0], &byte, 1); } while (n < 0 && errno == EINTR);

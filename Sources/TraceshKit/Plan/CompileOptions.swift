@@ -59,7 +59,8 @@ public struct HeldCommand: Hashable, Sendable {
     /// The name the kernel gives it at exec: the last component of the path it execs, cut to 15
     /// bytes (`TASK_COMM_LEN`). Known before it runs, so no probe is needed to learn it (each
     /// tracepoint also costs a detach at the end of a run); a rename by the program itself
-    /// (`prctl(PR_SET_NAME)`) is not seen.
+    /// (`prctl(PR_SET_NAME)`) is not seen. The held child takes this name before it waits
+    /// (`tracesh_spawn`), so its events before the exec are counted under it in the kernel too.
     public var comm: String
 
     public init(pid: Int64, executable: String) {

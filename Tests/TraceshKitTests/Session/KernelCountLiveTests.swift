@@ -45,4 +45,34 @@ import Testing
         // Said once, as a note.
         #expect(output.diagnostics.filter { $0.contains("counted in the kernel only") }.count == 1, "\(output.diagnostics)")
     }
+
+    /// The held command's execve (made before its exec, by the child tracesh started) is under
+    /// the command's name whichever way it is counted: in the kernel without keys (`count by
+    /// comm`, summed from the event counts), by a map of its own (`count by function, comm`), or
+    /// streamed. On 27ef842 the second put it under `tracesh` (issue 20, item 4).
+    @Test(.live, arguments: ["auto", "on"]) func theCommandsExecIsCountedUnderItsNameOnEveryPath(stream: String) throws {
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output)
+        let outcome = interpreter.run(source: """
+            set stream \(stream)
+            probe sc = sys_*
+            agg sc: count by comm
+            agg sc: count by function, comm
+            run 60s -- \(TracedHelper.path) read 50
+            """, origin: "live.trc")
+        #expect(outcome == .success, "\(output.diagnostics)")
+        let run = try #require(interpreter.runs.latestFinished)
+        #expect(run.program.countedProbes.map(\.name) == (stream == "on" ? [] : ["sc"]))
+        let helper = TraceValue.bytes(Array("traced_helper".utf8))
+        let byComm = try #require(run.pipeline.aggregations.first?.rows)
+        #expect(byComm.map(\.keys) == [[helper]], "\(byComm)")
+        let byFunction = run.pipeline.aggregations[1].rows
+        #expect(byFunction.allSatisfy { $0.keys.last == helper }, "\(byFunction.filter { $0.keys.last != helper })")
+        #expect(byFunction.contains { $0.keys.first?.description == "execve" && $0.keys.last == helper }, "\(byFunction.map(\.keys))")
+        func total(_ rows: [AggregationResult.Row]) -> Int64 {
+            rows.reduce(0) { sum, row in if case .scalar(let value) = row.value { return sum + value } else { return sum } }
+        }
+        #expect(total(byComm) == total(byFunction))
+        #expect(total(byComm) == run.pipeline.statistics.totalEvents)
+    }
 }
