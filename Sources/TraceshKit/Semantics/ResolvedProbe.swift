@@ -57,5 +57,12 @@ public struct ResolvedProbe: Hashable, Sendable {
         return attachments.map { String($0.probe.split(separator: ":").last ?? "").replacingOccurrences(of: kind == .syscallExit ? "sys_exit_" : "sys_enter_", with: "") }
     }
     public var isUserSpace: Bool { kind == .uprobe || kind == .uretprobe || kind == .usdt }
+    /// How a user function's `retval` is read, said when its return probe is added: its C type
+    /// is not known (tracesh reads no debug info), so the value is the whole 64-bit return
+    /// register, and a function returning `int` leaves the upper half zero (-2 is 4294967294).
+    public var returnValueNote: String? {
+        guard kind == .uretprobe else { return nil }
+        return "retval is the 64-bit return register (tracesh does not know a user function's C return type), so an int's -2 shows as 4294967294; write (int)retval for a function returning int ('%d' in a format already prints a C int)"
+    }
     public var hasReturnValue: Bool { kind == .syscallExit || kind == .everySyscallExit || kind == .uretprobe }
 }

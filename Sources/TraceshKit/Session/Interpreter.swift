@@ -236,6 +236,7 @@ public final class Interpreter {
         if let probe = analysedProbes[declaration], parsed.target.contains("*") || !probe.resolved.familySyscalls.isEmpty {
             emit(.message("probe \(probeName): \(probe.resolved.note)"))
         }
+        if let note = analysedProbes[declaration]?.resolved.returnValueNote { emit(.message("probe \(probeName): \(note)")) }
     }
 
     /// Applies a change to the graph, keeping it only when the semantic pass accepts it.

@@ -18,6 +18,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,16 @@ int main(int argc, char **argv) {
         long count = atol(argv[2]), sum = 0;
         for (long i = 0; i < count; i++) sum += traced_work(i);
         return sum == count * (3 * count - 1) / 2 ? 0 : 1;
+    }
+    if (argc >= 3 && strcmp(argv[1], "eai") == 0) {
+        /* getaddrinfo of a name that is not a number, numbers only: EAI_NONAME (-2) at once,
+           returned as a C int (the upper half of the return register is zero). */
+        long count = atol(argv[2]);
+        struct addrinfo hints = {.ai_flags = AI_NUMERICHOST}, *result = NULL;
+        for (long i = 0; i < count; i++) {
+            if (getaddrinfo("not-a-number", NULL, &hints, &result) != EAI_NONAME) return 1;
+        }
+        return 0;
     }
     if (argc >= 3 && strcmp(argv[1], "getpid") == 0) {
         long count = atol(argv[2]);

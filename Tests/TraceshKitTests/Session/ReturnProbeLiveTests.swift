@@ -117,4 +117,28 @@ import Testing
         #expect(Set(rows) == [AggregationResult.Row(keys: [.bytes(Array("SIGUSR1".utf8))], value: .scalar(2)),
                               AggregationResult.Row(keys: [.bytes(Array("SIGTERM".utf8))], value: .scalar(1))], "\(rows)")
     }
+
+    /// getaddrinfo returns EAI_NONAME (-2) as a C int: the raw register is 4294967294, which is
+    /// what `retval` is and what adding the probe says; `(int)retval` is -2 in a format, a
+    /// filter and an agg key, and `%d` prints a C int (issue 20, item 7).
+    @Test(.live) func aUserFunctionsIntReturnIsReadWithACast() throws {
+        let (interpreter, output, outcome) = session("""
+            probe g = r:c:getaddrinfo "%d %lld", (int)retval, retval
+            filter g: (int)retval == -2
+            agg g: count by (int)retval
+            agg g: count by retval
+            set stream on
+            run 60s -- \(TracedHelper.path) eai 3
+            """)
+        #expect(outcome == .success, "\(output.diagnostics)")
+        #expect(output.text.contains("probe g: retval is the 64-bit return register"), "\(output.text)")
+        let run = try #require(interpreter.runs.latestFinished)
+        let events = run.pipeline.store.events
+        #expect(events.map { ByteText.decode($0.message) } == Array(repeating: "-2 4294967294", count: 3),
+                "\(events.map { ByteText.decode($0.message) })")
+        #expect(events.allSatisfy { $0.value(named: "retval") == .integer(4294967294) })
+        #expect(run.pipeline.aggregations.map(\.rows) == [[AggregationResult.Row(keys: [.integer(-2)], value: .scalar(3))],
+                                                         [AggregationResult.Row(keys: [.integer(4294967294)], value: .scalar(3))]],
+                "\(run.pipeline.aggregations)")
+    }
 }
