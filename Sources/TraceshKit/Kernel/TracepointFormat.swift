@@ -17,11 +17,12 @@ public struct TracepointFormat: Hashable, Sendable {
         }
 
         /// A pointer to char: an address that `str()` (user space: `@user`) turns into a string.
-        public var isCharPointer: Bool { type.contains("char") && type.hasSuffix("*") && pointerDepth == 1 }
+        public var isCharPointer: Bool { charPointerDepth == 1 }
         /// A pointer to pointers to char (`const char *const * argv`): a list of strings, whose
         /// own bytes are addresses, not text.
-        public var isStringList: Bool { type.contains("char") && type.hasSuffix("*") && pointerDepth == 2 }
-        private var pointerDepth: Int { type.filter { $0 == "*" }.count }
+        public var isStringList: Bool { charPointerDepth == 2 }
+        /// How many `*` a pointer to char has (0: not one).
+        private var charPointerDepth: Int { type.contains("char") && type.hasSuffix("*") ? type.filter { $0 == "*" }.count : 0 }
         /// A string kept in the event record itself, which bpftrace reads with `str()`.
         public var isDataLocString: Bool { type.hasPrefix("__data_loc char") }
         /// A string of any kind (including inline `char[N]` arrays, which bpftrace prints as strings).

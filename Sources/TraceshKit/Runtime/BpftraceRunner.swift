@@ -94,8 +94,8 @@ public final class BpftraceRunner: Sendable {
 
     /// Runs bpftrace to the end. `onOutput` gets every chunk of standard output as it arrives
     /// (the caller scans it and answers `isAttached`: see `Pipeline.attached`, `synced`: the highest
-    /// sync record seen, `isEnded`: END's record seen, `foreignLine`: see `Pipeline.foreignLine`). Tracing starts (deadline, command
-    /// released) once the sync probe answers, i.e. every probe is attached; stops flush through
+    /// sync record seen, `isEnded`: END's record seen, `foreignLine`: see `Pipeline.foreignLine`).
+    /// Tracing starts (deadline, command released) once the sync probe answers, i.e. every probe is attached; stops flush through
     /// the sync probe before the SIGINT; once `isEnded` says the END output is in, bpftrace is
     /// given a grace to exit and then killed, without waiting for its exit (a reaper thread
     /// collects it). The decisions are `RunSupervisor`'s. Blocks the calling thread.
@@ -193,7 +193,6 @@ public final class BpftraceRunner: Sendable {
 
         var outputOpen = bpftraceProcess != nil
         var attachedSeen = false, endSeen = false
-        var foreignText: String?
         var lastSynced: UInt64 = 0
         var buffer = [UInt8](repeating: 0, count: 65536)
         var pollSet = [pollfd(fd: control.read, events: Int16(POLLIN), revents: 0),
@@ -233,10 +232,8 @@ public final class BpftraceRunner: Sendable {
                     send(.outputEnded)
                 } else {
                     onOutput(Array(buffer[0..<count]))
-                    if !attachedSeen && foreignText == nil, let line = foreignLine() {
-                        foreignText = line
-                        send(.foreignOutput)
-                    }
+                    // Later chunks send it again; the supervisor, having killed bpftrace, ignores those.
+                    if !attachedSeen && foreignLine() != nil { send(.foreignOutput) }
                     if !attachedSeen && isAttached() {
                         attachedSeen = true
                         send(.attached)
@@ -287,7 +284,7 @@ public final class BpftraceRunner: Sendable {
         var failure = startFailure
         switch startFailure == nil ? machine.failure(exitCode: exitCode) : nil {
         case .foreignOutput?:
-            let quoted = foreignText.map { $0.count > 120 ? String($0.prefix(120)) + "..." : $0 } ?? ""
+            let quoted = foreignLine().map { $0.count > 120 ? String($0.prefix(120)) + "..." : $0 } ?? ""
             failure = "\(bpftrace) printed \(quoted.debugDescription) before attaching its probes, which bpftrace never does: is it bpftrace?"
                 + Self.explain(stderrText, prefix: "; on standard error: ")
         case .attachTimedOut?:
