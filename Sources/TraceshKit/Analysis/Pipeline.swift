@@ -157,6 +157,8 @@ public struct Pipeline: Sendable {
             }
         case .process(let pid):
             stacks?.capture(pid: pid)
+        case .mapping(let mapping):
+            stacks?.learn(mapping)
         case .endBegin:
             endBegan = true
         case .event(let fields):

@@ -20,6 +20,8 @@ public struct ELFFile: Sendable {
     public let fileType: UInt16
     /// The loadable segments (PT_LOAD), to turn a file offset into an address.
     public let segments: [ELFSegment]
+    /// The dynamic loader it asks for (`PT_INTERP`), nil for a static executable or a library.
+    public let interpreter: String?
 
     /// Parses the file; throws when it cannot be read or is not a 64-bit little-endian ELF.
     public init(path: String) throws {
@@ -62,13 +64,17 @@ public struct ELFFile: Sendable {
         fileType = reader.u16(0x10)
         let programOffset = Int(reader.u64(0x20)), programSize = Int(reader.u16(0x36)), programCount = Int(reader.u16(0x38))
         var segments: [ELFSegment] = []
+        var interpreter: String?
         for index in 0..<programCount {
             let base = programOffset + index * programSize
-            guard base + 56 <= bytes.count, reader.u32(base) == 1 else { continue }
+            guard base + 56 <= bytes.count else { continue }
+            if reader.u32(base) == 3, Int(reader.u64(base + 8)) < bytes.count { interpreter = reader.cString(Int(reader.u64(base + 8))) }
+            guard reader.u32(base) == 1 else { continue }
             segments.append(ELFSegment(offset: reader.u64(base + 8), address: reader.u64(base + 0x10), fileSize: reader.u64(base + 0x20),
                                        memorySize: reader.u64(base + 0x28), executable: reader.u32(base + 4) & 1 != 0))
         }
         self.segments = segments
+        self.interpreter = interpreter.flatMap { $0.isEmpty ? nil : $0 }
 
         var probes: [USDTProbe] = []
         let names = sections.indices.contains(Int(reader.u16(0x3e))) ? sections[Int(reader.u16(0x3e))] : nil

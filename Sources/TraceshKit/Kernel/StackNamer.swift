@@ -19,6 +19,9 @@ public final class StackNamer: @unchecked Sendable {
     /// Pids whose maps could not be read (gone): not read again.
     private var gone: Set<Int64> = []
     private var names: [String: String] = [:]
+    /// What the kernel reported each process mapped, not yet needed (see `learn`).
+    private var reports: [Int64: [KernelMapping]] = [:]
+    private var reportOrder: [Int64] = []
     private var files: [String: ELFFile?] = [:]
     private var kernel: KernelSymbols?
     /// The traced command (`run -- CMD`): a process whose maps were never read (it exited
@@ -63,12 +66,67 @@ public final class StackNamer: @unchecked Sendable {
         return StackNamer(snapshot: snapshot)
     }
 
-    /// The first sight of `pid`: reads its maps now, while it (probably) lives.
+    /// A `P` record: `pid` was first seen, or has mapped new code since. Reads its maps now,
+    /// while it (probably) lives.
     public func capture(pid: Int64) {
         guard live else { return }
         lock.withLock {
-            guard maps[pid] == nil, !gone.contains(pid) else { return }
+            guard !gone.contains(pid) else { return }
             if let mappings = ProcessMaps.read(pid: pid) { maps[pid] = mappings } else { gone.insert(pid) }
+        }
+    }
+
+    /// Code `mapping.pid` mapped, as the kernel reported it (see `KernelMapping`): kept, and
+    /// read only when one of its frames falls outside the maps read from `/proc` and the process
+    /// is gone (a command that exited before tracesh could read them). Nothing is read here: a
+    /// system-wide run reports every process's libraries. An exec starts a new image.
+    public func learn(_ mapping: KernelMapping) {
+        guard live else { return }
+        lock.withLock {
+            let pid = mapping.pid
+            if case .exec = mapping.image {
+                maps[pid] = nil
+                gone.remove(pid)
+                reports[pid] = nil
+            }
+            if reports[pid] == nil {
+                reportOrder.append(pid)
+                if reportOrder.count > Self.reportLimit {
+                    // The older half goes at once (one shift, not one per process).
+                    for old in reportOrder.prefix(Self.reportLimit / 2) { reports[old] = nil }
+                    reportOrder.removeFirst(Self.reportLimit / 2)
+                }
+            }
+            reports[pid, default: []].append(mapping)
+        }
+    }
+
+    /// The processes whose reported mappings are kept: the most recent ones.
+    static let reportLimit = 16384
+
+    /// The mappings the kernel's report stands for: the named file's segments where it said.
+    private func reported(_ mapping: KernelMapping, known mappings: [ProcessMapping]) -> [ProcessMapping] {
+        let known = mappings.map(\.path) + [executable].compactMap { $0 }
+        let path = MappedFileLocator.locate(name: mapping.name, inode: mapping.inode, near: known)
+        switch mapping.image {
+        case .file(let start, let length, let offset):
+            // Unfound, the name alone still makes `name+0xOFFSET` frames.
+            return [ProcessMapping(start: start, end: start &+ length, offset: offset, path: path ?? mapping.name, executable: true)]
+        case .exec(let codeStart, let interpreterBase):
+            guard let path, let file = elf(path), let code = file.segments.filter(\.executable).min(by: { $0.address < $1.address }) else { return [] }
+            var mappings = Self.segments(of: file, at: path, bias: codeStart &- code.address)
+            if interpreterBase != 0, let interpreter = file.interpreter, let loader = elf(interpreter) {
+                mappings += Self.segments(of: loader, at: interpreter, bias: interpreterBase)
+            }
+            return mappings
+        }
+    }
+
+    /// A loaded file's segments as mappings, `bias` added to the addresses it links.
+    private static func segments(of file: ELFFile, at path: String, bias: UInt64) -> [ProcessMapping] {
+        file.segments.map { segment in
+            ProcessMapping(start: segment.address &+ bias, end: segment.address &+ bias &+ segment.memorySize, offset: segment.offset,
+                           path: path, executable: segment.executable)
         }
     }
 
@@ -113,6 +171,11 @@ public final class StackNamer: @unchecked Sendable {
         if mapping == nil, live, !gone.contains(pid) {
             // A mapping made since the last read (dlopen, a new library): read again.
             if let mappings = ProcessMaps.read(pid: pid) { maps[pid] = mappings } else { gone.insert(pid) }
+            mapping = maps[pid]?.first { $0.start <= address && address < $0.end }
+        }
+        if mapping == nil, gone.contains(pid), let reported = reports.removeValue(forKey: pid) {
+            // Gone before its maps could be read again: what the kernel reported it mapped.
+            for report in reported { maps[pid, default: []] += self.reported(report, known: maps[pid] ?? []) }
             mapping = maps[pid]?.first { $0.start <= address && address < $0.end }
         }
         let name: String

@@ -77,7 +77,8 @@ public enum CompactRecord {
             case .text(let bytes):
                 tag = .text
                 payload += bytes
-            case .sync, .trailer:
+            case .sync, .trailer, .mapping:
+                // (A recording keeps what the mappings named: the trailer's stack snapshot.)
                 return
             }
             Self.frame(tag, payload, into: &out)

@@ -15,7 +15,7 @@ import Foundation
 /// field would have to contain the 16-hex-digit boundary to be misread.
 public struct EventFraming: Hashable, Sendable {
     /// Record kinds, the first field of every record.
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         /// Printed in `BEGIN` (after every probe is attached): `S, nsecs`.
         case start = "S"
         /// One event: `E, probeIndex, nsecs, pid, tid, uid, cpu, comm, value...`, where the values
@@ -41,6 +41,12 @@ public struct EventFraming: Hashable, Sendable {
         /// END began (printed first in END when its maps are slow to print, as stack-keyed maps
         /// are): `B`. The stop was heard; a repeated SIGINT would cut END short.
         case endBegin = "B"
+        /// A process whose stacks the run names exec'd: `N, pid, inode, codeStart, interpreterBase,
+        /// name` (see `KernelMapping`).
+        case exec = "N"
+        /// Such a process mapped executable code from a file: `L, pid, start, length, offset,
+        /// inode, name` (see `KernelMapping`).
+        case mapping = "L"
     }
 
     /// 16 lowercase hex digits.

@@ -19,6 +19,8 @@ public enum ScannedRecord: Hashable, Sendable {
     case trailer([[UInt8]], offset: Int)
     /// The first event of a process whose stacks the run names (see `EventFraming.Kind.process`).
     case process(pid: Int64)
+    /// A process whose stacks the run names exec'd or mapped code (see `KernelMapping`).
+    case mapping(KernelMapping)
     /// END began printing (see `EventFraming.Kind.endBegin`).
     case endBegin
     /// A line of bpftrace's own output between records (`Attaching 3 probes...`, `Lost 12 events`).

@@ -51,6 +51,15 @@ public enum ProgramCompiler {
         var heldCommandCounts: [(BpftraceIdentifier, String)] = []
         var entryCaptures: [EntryCapture] = []
 
+        // Which processes the run traces, whatever the probe: its tree, or all but tracesh's.
+        var runScope: [BpftraceExpr] = []
+        if !options.traceDescendantsOf.isEmpty { runScope.append(inTracedTree(options.traceDescendantsOf)) }
+        // (A run of `-- COMMAND` is scoped to the command's tree already.)
+        if let tracer = options.excludeTracer, options.traceDescendantsOf.isEmpty {
+            runScope.append(.binary(.and, .binary(.notEqual, .builtin(BpftraceIdentifier(known: "pid")), .integer(tracer)),
+                                    .binary(.notEqual, .builtin(BpftraceIdentifier(known: "comm")), .string("bpftrace"))))
+        }
+
         for (probeIndex, plainPlan) in plan.probes.enumerated() {
             let probePlan = StackCodegen.withStackFields(plainPlan, options.stacks)
             let probe = probePlan.probe
@@ -65,12 +74,7 @@ public enum ProgramCompiler {
             for attachment in probePlan.attachments {
                 var predicate: [BpftraceExpr] = []
                 if let numbers = attachment.attachment.syscallNumbers { predicate.append(syscallPredicate(numbers)) }
-                if !options.traceDescendantsOf.isEmpty { predicate.append(inTracedTree(options.traceDescendantsOf)) }
-                // (A run of `-- COMMAND` is scoped to the command's tree already.)
-                if let tracer = options.excludeTracer, options.traceDescendantsOf.isEmpty {
-                    predicate.append(.binary(.and, .binary(.notEqual, .builtin(BpftraceIdentifier(known: "pid")), .integer(tracer)),
-                                             .binary(.notEqual, .builtin(BpftraceIdentifier(known: "comm")), .string("bpftrace"))))
-                }
+                predicate += runScope
                 let scope = predicate
                 let conditions = try attachment.predicates.map { try BpftraceEmitter.number($0, entry: entry) }
                 if entry == nil { predicate += conditions }
@@ -145,6 +149,9 @@ public enum ProgramCompiler {
                                                 streams: stream))
         }
 
+        if StackCodegen.announcesProcesses(program) {
+            program.probes += StackCodegen.mappingProbes(scope: runScope, framing: framing, catalog: catalog)
+        }
         if !options.traceDescendantsOf.isEmpty {
             for root in options.traceDescendantsOf {
                 program.begin.append(.assign(.map(descendantsMap, keys: [.integer(root)]), .integer(1)))

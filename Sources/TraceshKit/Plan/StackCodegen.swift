@@ -132,11 +132,63 @@ enum StackCodegen {
                              body: [.assign(seen, .integer(1)), .printf(framedFormat: framing.printfFormat(kind: .process, conversions: ["%d"]), [pid])])
     }
 
+    /// Whether a probe of `program` prints the `P` record of a process's first sight.
+    static func announcesProcesses(_ program: BpftraceProgram) -> Bool {
+        program.probes.contains { assigns(seenMap, key: "pid", in: $0) }
+    }
+
+    /// Whether `probe` sets `@map[key] = 1`.
+    private static func assigns(_ map: BpftraceIdentifier, key: String, in probe: BpftraceProbe) -> Bool {
+        probe.body.contains(.assign(.map(map, keys: [.builtin(BpftraceIdentifier(known: key))]), .integer(1)))
+    }
+
+    /// The maps an `mmap` of code keeps from its entry to its return, by thread: fd, offset, length.
+    static let mappingMaps = ["tracesh_mmap_fd", "tracesh_mmap_offset", "tracesh_mmap_length"].map { BpftraceIdentifier(known: $0) }
+
+    /// Probes that report the code each process in `scope` maps, when it maps it: an exec's
+    /// executable and dynamic loader (`N`), each executable `mmap` of a file (`L`), so tracesh
+    /// names a short-lived command's frames after it is gone (see `KernelMapping`). A probe
+    /// whose tracepoint the kernel lacks is left out.
+    static func mappingProbes(scope: [BpftraceExpr], framing: EventFraming, catalog: KernelCatalog) -> [BpftraceProbe] {
+        var probes: [BpftraceProbe] = []
+        if catalog.hasTracepoint("sched:sched_process_exec") {
+            // AT_BASE (7) is among the first auxv entries the kernel writes; the search is
+            // unrolled because bpftrace indexes arrays with constants only.
+            let search = (0..<16).map { "  if ($tracesh_base == 0 && $tracesh_mm->saved_auxv[\($0 * 2)] == 7) { $tracesh_base = $tracesh_mm->saved_auxv[\($0 * 2 + 1)]; }" }
+            probes.append(BpftraceProbe(attachPoint: "tracepoint:sched:sched_process_exec", predicate: scope, body: [
+                .constant((["$tracesh_mm = curtask->mm;", "$tracesh_base = (uint64)0;"] + search.map { String($0.dropFirst(2)) }).joined(separator: "\n")),
+                .constant("printf(\"" + framing.printfFormat(kind: .exec, conversions: ["%d", "%llu", "%llu", "%llu", "%s"])
+                          + "\", pid, $tracesh_mm->exe_file->f_inode->i_ino, $tracesh_mm->start_code, $tracesh_base, str($tracesh_mm->exe_file->f_path.dentry->d_name.name));"),
+            ]))
+        }
+        if catalog.hasTracepoint("syscalls:sys_enter_mmap"), catalog.hasTracepoint("syscalls:sys_exit_mmap") {
+            let tid = [BpftraceExpr.builtin(BpftraceIdentifier(known: "tid"))]
+            let (fd, offset, length) = (mappingMaps[0], mappingMaps[1], mappingMaps[2])
+            // PROT_EXEC, not MAP_ANONYMOUS.
+            let code = BpftraceExpr.binary(.and, .binary(.bitAnd, .field(BpftraceIdentifier(known: "prot")), .integer(4)),
+                                           .unary(.not, .binary(.bitAnd, .field(BpftraceIdentifier(known: "flags")), .integer(0x20))))
+            probes.append(BpftraceProbe(attachPoint: "tracepoint:syscalls:sys_enter_mmap", predicate: scope + [code], body: [
+                .assign(.map(fd, keys: tid), .field(BpftraceIdentifier(known: "fd"))),
+                .assign(.map(offset, keys: tid), .field(BpftraceIdentifier(known: "off"))),
+                .assign(.map(length, keys: tid), .field(BpftraceIdentifier(known: "len"))),
+            ]))
+            probes.append(BpftraceProbe(attachPoint: "tracepoint:syscalls:sys_exit_mmap", predicate: [.map(length, keys: tid)], body: [
+                .constant("$tracesh_file = (struct file *)*(uint64 *)((uint64)curtask->files->fdt->fd + @tracesh_mmap_fd[tid] * 8);"),
+                .constant("if (args->ret > 0) { printf(\"" + framing.printfFormat(kind: .mapping, conversions: ["%d", "%llu", "%llu", "%llu", "%llu", "%s"])
+                          + "\", pid, args->ret, @tracesh_mmap_length[tid], @tracesh_mmap_offset[tid], $tracesh_file->f_inode->i_ino, str($tracesh_file->f_path.dentry->d_name.name)); }"),
+                .call(.call(.delete, [.map(fd, keys: tid)])),
+                .call(.call(.delete, [.map(offset, keys: tid)])),
+                .call(.call(.delete, [.map(length, keys: tid)])),
+            ]))
+        }
+        return probes
+    }
+
     /// `END` for a program reading stacks: a `B` record first (bpftrace takes a while to print
     /// stack-keyed maps; a SIGINT repeated meanwhile would cut END short, see `Pipeline.endBegan`),
     /// and the seen map cleared, not printed.
     static func end(_ program: BpftraceProgram, framing: EventFraming) -> [BpftraceStatement] {
-        let seen = program.probes.contains { $0.body.contains(.assign(.map(seenMap, keys: [.builtin(BpftraceIdentifier(known: "pid"))]), .integer(1))) }
+        let seen = announcesProcesses(program)
         let stacks = program.probes.contains { probe in
             probe.body.contains { statement in
                 if case .assign(.map(_, let keys), _) = statement { return keys.contains { if case .stack = $0 { return true } else { return false } } }
@@ -145,7 +197,12 @@ enum StackCodegen {
         }
         var end = program.end
         if stacks { end.insert(.printf(framedFormat: framing.printfFormat(kind: .endBegin, conversions: []), []), at: 0) }
-        if seen { end.insert(.call(.call(.clear, [.map(seenMap, keys: [])])), at: end.count - 1) }
+        if seen {
+            end.insert(.call(.call(.clear, [.map(seenMap, keys: [])])), at: end.count - 1)
+            if program.probes.contains(where: { $0.attachPoint == "tracepoint:syscalls:sys_exit_mmap" && $0.predicate == [.map(mappingMaps[2], keys: [.builtin(BpftraceIdentifier(known: "tid"))])] }) {
+                for map in mappingMaps { end.insert(.call(.call(.clear, [.map(map, keys: [])])), at: end.count - 1) }
+            }
+        }
         return end
     }
 }

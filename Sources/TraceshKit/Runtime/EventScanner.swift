@@ -139,10 +139,10 @@ public struct EventScanner: Sendable {
         }
     }
 
-    /// Record kinds are one letter (see `EventFraming.Kind`).
+    /// Record kinds are one letter (see `EventFraming.Kind`), looked up by that byte.
     private static let kinds: [EventFraming.Kind?] = {
         var table = [EventFraming.Kind?](repeating: nil, count: 256)
-        for kind in [EventFraming.Kind.start, .event, .map, .end, .interval, .intervalEnd, .sync, .trailer] {
+        for kind in EventFraming.Kind.allCases {
             table[Int(Array(kind.rawValue.utf8)[0])] = kind
         }
         return table
@@ -181,6 +181,17 @@ public struct EventScanner: Sendable {
             emit(.process(pid: fields.count > 1 ? ByteFields.integer(fields[1]) ?? 0 : 0))
         case .endBegin:
             emit(.endBegin)
+        case .exec, .mapping:
+            let numbers = fields.dropFirst().dropLast().map { ByteFields.integer($0).map { UInt64(bitPattern: $0) } }
+            guard fields.count == (kind == .exec ? 6 : 7), !numbers.contains(nil), let pid = numbers[0] else {
+                noteDamage(at: streamOffset)
+                return
+            }
+            let values = numbers.map { $0! }
+            let name = String(decoding: fields[fields.count - 1], as: UTF8.self)
+            let image: KernelMapping.Image = kind == .exec ? .exec(codeStart: values[2], interpreterBase: values[3])
+                : .file(start: values[1], length: values[2], offset: values[3])
+            emit(.mapping(KernelMapping(pid: Int64(bitPattern: pid), inode: kind == .exec ? values[1] : values[4], name: name, image: image)))
         }
     }
 }

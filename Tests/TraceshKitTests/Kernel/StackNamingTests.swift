@@ -83,6 +83,43 @@ struct StackNamingTests {
         #expect(namer.name(stack: Array(String(inner + 4, radix: 16).utf8), user: true, pid: 77) == ["inner"])
     }
 
+    /// A process gone before its maps were read is named from what the kernel reported when it
+    /// mapped code (`N` and `L` records): the executable and loader at the exec, libc at its
+    /// `mmap`, each file found by its name and inode.
+    @Test func aGoneProcessIsNamedFromTheMappingsTheKernelReported() throws {
+        let cat = "/usr/bin/cat", libcPath = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+        let catFile = try ELFFile(path: cat), libc = try ELFFile(path: libcPath)
+        let loaderPath = try #require(catFile.interpreter, "cat is dynamically linked")
+        let loader = try ELFFile(path: loaderPath)
+        let pid: Int64 = 0x7fff_fff0
+        #expect(ProcessMaps.read(pid: pid) == nil, "no such process")
+        let namer = StackNamer(live: true)
+        let catCode = try #require(catFile.segments.filter(\.executable).min { $0.address < $1.address })
+        let catBias: UInt64 = 0x5555_0000_0000, loaderBase: UInt64 = 0x7f00_0000_0000, libcStart: UInt64 = 0x7f10_0000_0000
+        namer.learn(KernelMapping(pid: pid, inode: try #require(MappedFileLocator.inode(of: cat)), name: "cat",
+                                  image: .exec(codeStart: catBias + catCode.address, interpreterBase: loaderBase)))
+        let libcCode = try #require(libc.segments.first { $0.executable })
+        let pageOffset = libcCode.offset & ~0xfff
+        namer.learn(KernelMapping(pid: pid, inode: try #require(MappedFileLocator.inode(of: libcPath)), name: "libc.so.6",
+                                  image: .file(start: libcStart, length: libcCode.fileSize + libcCode.offset - pageOffset, offset: pageOffset)))
+        // getpid in libc, a place in cat's code, a symbol of the loader's.
+        let getpid = try #require(libc.symbols.first { $0.name == "getpid" }).address
+        let inLibc = libcStart + (getpid - libcCode.address + libcCode.offset - pageOffset)
+        let loaderCode = loader.segments.filter(\.executable)
+        let loaderSymbol = try #require(loader.symbols.first { symbol in
+            symbol.size > 8 && loaderCode.contains { $0.address <= symbol.address && symbol.address < $0.address + $0.memorySize }
+        })
+        let text = [inLibc, catBias + catCode.address + 0x11, loaderBase + loaderSymbol.address + 5].map { String($0, radix: 16) }.joined(separator: " ")
+        let names = namer.name(stack: Array(text.utf8), user: true, pid: pid)
+        #expect(names.count == 3)
+        #expect(names.last == libc.symbol(at: getpid)?.name)
+        #expect(names[1].hasPrefix("cat") && !names[1].hasPrefix("0x"), "\(names)")
+        #expect(names[0] == loader.symbol(at: loaderSymbol.address + 4)?.name, "\(names)")
+        // A file that cannot be found by that inode keeps its name: `name+0xOFFSET`, not a bare address.
+        namer.learn(KernelMapping(pid: pid, inode: 1, name: "libgone.so", image: .file(start: 0x7f20_0000_0000, length: 0x1000, offset: 0x3000)))
+        #expect(namer.name(stack: Array("7f2000000010".utf8), user: true, pid: pid) == ["libgone.so+0x3010"])
+    }
+
     @Test func kernelSymbolsParse() {
         let symbols = KernelSymbols(text: """
             ffffffff81000000 T _stext

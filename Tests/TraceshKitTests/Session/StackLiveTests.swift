@@ -62,6 +62,35 @@ import Testing
         #expect(replayed.pipeline.aggregations == run.pipeline.aggregations)
     }
 
+    /// `cat /etc/hostname` (dynamically linked) exits within a millisecond or two of its first
+    /// open, often before tracesh can read its maps: its frames are still named, from its maps
+    /// or from what the kernel reported as it exec'd and mapped libc (see `KernelMapping`), in
+    /// the run and in a replay of its recording. On 27ef842 every frame was a bare address.
+    @Test(.live) func aShortLivedDynamicCommandsStacksAreNamed() throws {
+        let folder = try TemporaryFolder()
+        let output = CollectingOutput()
+        let interpreter = Interpreter(output: output)
+        #expect(interpreter.run(source: """
+            probe o = sys_openat
+            filter o: comm == "cat"
+            agg o: count by ustack
+            record \(folder.path)/run.trcrec
+            run 60s -- /bin/cat /etc/hostname
+            """, origin: "cat-stacks.trc") == .success, "\(output.diagnostics)")
+        let run = try #require(interpreter.runs.latestFinished)
+        let stacks = Self.stacks(try #require(run.pipeline.aggregations.first))
+        #expect(stacks.map(\.count).reduce(0, +) >= 5, "cat and its loader open a few files: \(stacks)")
+        // Each stack has named frames (a stray word the unwinder reads past the end may stay bare).
+        for stack in stacks {
+            #expect(stack.frames.contains { !$0.hasPrefix("0x") }, "\(stack.frames)")
+        }
+        let frames = stacks.flatMap(\.frames)
+        #expect(frames.contains { $0.hasPrefix("ld-linux") }, "the loader's opens: \(frames)")
+        #expect(frames.contains("open") || frames.contains("__open_nocancel") || frames.contains { $0.hasPrefix("libc.so") }, "libc's opens: \(frames)")
+        let replayed = try interpreter.runs.replay(folder.path + "/run.trcrec", maxEvents: 1000)
+        #expect(replayed.pipeline.aggregations == run.pipeline.aggregations)
+    }
+
     /// A syscall tracepoint fires on the syscall entry path, before the syscall's own function;
     /// a tracepoint inside the open (the getname allocation in kmem_cache_alloc) shows it:
     /// `__x64_sys_openat` and `do_sys_openat2`, named from /proc/kallsyms, once per open.
