@@ -28,7 +28,7 @@ let program = CompiledProgram(source: "", framing: framing,
                               maps: [], userFilters: [])
 
 @MainActor func record(_ kind: EventFraming.Kind, _ fields: [String]) -> [UInt8] {
-    framing.recordStart + Array(kind.rawValue.utf8) + fields.flatMap { framing.fieldSeparator + Array($0.utf8) } + framing.recordEnd
+    framing.encode(kind, fields.map { Array($0.utf8) })
 }
 
 var output = Array("Attaching 3 probes...\n".utf8) + record(.start, ["1000"])

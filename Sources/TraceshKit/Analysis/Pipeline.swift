@@ -18,9 +18,13 @@ public struct Pipeline: Sendable {
     /// Whether END began printing (its `B` record; programs with stack-keyed maps print one): the
     /// stop was heard.
     public private(set) var endBegan = false
-    /// The highest number a sync record carried (0: none): the kernel time of the sync probe's
-    /// latest report (a fake bpftrace in tests answers with sequence numbers); see `SyncMarker`.
-    public private(set) var synced: UInt64 = 0
+    /// The kernel time every CPU's sync reports have reached (0: none yet): the earliest of each
+    /// CPU's latest (a fake bpftrace in tests answers with sequence numbers, the highest counts);
+    /// see `SyncMarker`.
+    public var synced: UInt64 { syncByCPU.isEmpty ? syncedWithoutCPU : syncByCPU.values.lazy.map(\.time).min()! }
+    private var syncedWithoutCPU: UInt64 = 0
+    /// Each CPU's latest sync report: its time and its count there.
+    private var syncByCPU: [Int64: (time: UInt64, number: Int64)] = [:]
     /// Whether tracing has begun: BEGIN's record arrived and, when the program carries the sync
     /// probe (attached last), its first answer too.
     public var attached: Bool { started && (program.sync == nil || synced > 0) }
@@ -185,8 +189,15 @@ public struct Pipeline: Sendable {
             }
         case .end:
             ended = true
-        case .sync(let sequence):
-            synced = max(synced, sequence)
+        case .sync(let time, let cpu, let number):
+            guard cpu >= 0 else {
+                syncedWithoutCPU = max(syncedWithoutCPU, time)
+                break
+            }
+            // A gap in the count: sync reports the kernel dropped, which bpftrace counted lost.
+            let missed = number - (syncByCPU[cpu]?.number ?? 0) - 1
+            if missed > 0 { statistics.lostEvents = max(0, statistics.lostEvents - missed) }
+            if number > syncByCPU[cpu]?.number ?? 0 { syncByCPU[cpu] = (max(time, syncByCPU[cpu]?.time ?? 0), number) }
         case .trailer:
             break  // about the recording, not the run's results (see RecordingReplay)
         case .text(let bytes):

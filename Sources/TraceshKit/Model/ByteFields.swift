@@ -21,6 +21,12 @@ public enum ByteFields {
         return negative ? 0 &- Int64(bitPattern: value) : Int64(bitPattern: value)
     }
 
+    /// Whether `bytes` are what `integer` reads: an optional `-` and at least one digit.
+    public static func isIntegerText(_ bytes: [UInt8]) -> Bool {
+        let digits = bytes.first == UInt8(ascii: "-") ? bytes.dropFirst() : bytes[...]
+        return !digits.isEmpty && digits.allSatisfy { $0 &- 0x30 < 10 }
+    }
+
     public static func split(_ bytes: [UInt8], by separator: [UInt8]) -> [[UInt8]] {
         var parts: [[UInt8]] = []
         var from = 0

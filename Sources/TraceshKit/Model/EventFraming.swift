@@ -7,12 +7,23 @@ import Foundation
 /// bpftrace 0.17's `-f json` turns bytes >= 0x80 into invalid JSON, and plain printf passes raw
 /// bytes, so neither frames events by itself. Each run draws a fresh random `boundary` (like a
 /// MIME multipart boundary) that the traced program cannot know: the bpftrace program is written
-/// to a root-only file, never to a command line. A record is
+/// to a root-only file, never to a command line. With RS = 0x1e, US = 0x1f and B the boundary
+/// (bpftrace prints RS and US from `\x1e` / `\x1f` escapes), a record is, in the `.compact`
+/// layout every run now uses,
 ///
-///     RS boundary US kind (US boundary US field)* US boundary RS "\n"
+///     RS B US kind field* US B RS ["\n"]
+///     field: " " integer             (after a string: US B " " integer)
+///          | US B US string          (the string ends at the next US B)
 ///
-/// with RS = 0x1e and US = 0x1f; bpftrace prints those with `\x1e` / `\x1f` escapes. A string
-/// field would have to contain the 16-hex-digit boundary to be misread.
+/// so the boundary marks only where bytes can be anything: a string's start and end. An event
+/// record has no newline: bpftrace's line-buffered standard output then writes events in buffers
+/// of BUFSIZ bytes instead of one `write(2)` each, and the sync record (every few ms, with a
+/// newline) bounds how long an event waits (see `SyncMarker`). A string field would have to
+/// contain the 16-hex-digit boundary to be misread.
+///
+/// Recordings of format 2 hold bpftrace's output in the older `.separated` layout, where every
+/// field follows `US B US` and every record ends with a newline: to the scanner, a compact record
+/// whose fields are all strings, so it reads both alike.
 public struct EventFraming: Hashable, Sendable {
     /// Record kinds, the first field of every record.
     public enum Kind: String, Sendable, CaseIterable {
@@ -49,12 +60,25 @@ public struct EventFraming: Hashable, Sendable {
         case mapping = "L"
     }
 
+    /// How the fields inside a record are marked.
+    public enum Layout: String, Sendable {
+        /// Integers after a space, strings between boundary markers (see above).
+        case compact
+        /// Every field after the full separator; every record ends with a newline (format 2 recordings).
+        case separated
+    }
+
     /// 16 lowercase hex digits.
     public let boundary: String
+    public let layout: Layout
 
-    public init(boundary: String) {
+    public init(boundary: String, layout: Layout = .compact) {
         self.boundary = boundary
+        self.layout = layout
     }
+
+    /// The same boundary in another layout.
+    public func with(layout: Layout) -> EventFraming { EventFraming(boundary: boundary, layout: layout) }
 
     /// A framing with a fresh random boundary.
     public static func random() -> EventFraming {
@@ -64,17 +88,52 @@ public struct EventFraming: Hashable, Sendable {
     }
 
     public var recordStart: [UInt8] { [0x1e] + Array(boundary.utf8) + [0x1f] }
+    /// Before every field in the `.separated` layout; before a string in the `.compact` one.
     public var fieldSeparator: [UInt8] { [0x1f] + Array(boundary.utf8) + [0x1f] }
-    public var recordEnd: [UInt8] { [0x1f] + Array(boundary.utf8) + [0x1e, 0x0a] }
+    /// What the scanner looks for; a newline may follow it (see `endsLine`).
+    public var recordEnd: [UInt8] { [0x1f] + Array(boundary.utf8) + [0x1e] }
+    /// A string's end in the `.compact` layout (what follows says what comes next).
+    public var stringEnd: [UInt8] { [0x1f] + Array(boundary.utf8) }
 
-    /// The same markers spelled as bpftrace string-literal text (for printf format strings).
-    public var recordStartLiteral: String { "\\x1e" + boundary + "\\x1f" }
-    public var fieldSeparatorLiteral: String { "\\x1f" + boundary + "\\x1f" }
-    public var recordEndLiteral: String { "\\x1f" + boundary + "\\x1e\\n" }
+    /// Whether a record of `kind` ends with a newline, which makes bpftrace's line-buffered output
+    /// write what it holds: every record but an event's, so that starts, syncs and maps arrive at once.
+    public func endsLine(_ kind: Kind) -> Bool { layout == .separated || kind != .event }
+
+    /// The bytes bpftrace prints for a record of `kind` with these fields (tests, and tracesh's
+    /// own trailer). A field that is an integer's digits goes as an integer in the `.compact`
+    /// layout, anything else as a string: the scanner gives back the same bytes either way.
+    public func encode(_ kind: Kind, _ fields: [[UInt8]]) -> [UInt8] {
+        var bytes = recordStart + Array(kind.rawValue.utf8)
+        var afterString = false
+        for field in fields {
+            if layout == .compact && ByteFields.isIntegerText(field) {
+                if afterString { bytes += stringEnd }
+                bytes += [0x20] + field
+                afterString = false
+            } else {
+                bytes += fieldSeparator + field
+                afterString = true
+            }
+        }
+        return bytes + recordEnd + (endsLine(kind) ? [0x0a] : [])
+    }
 
     /// A bpftrace printf format for a record of `kind` whose fields use the given conversions
-    /// (e.g. `["%d", "%s"]`); the caller supplies the matching printf arguments.
+    /// (e.g. `["%d", "%s"]`, or an integer literal's digits); the caller supplies the matching
+    /// printf arguments. A `%s` goes between boundary markers, any other conversion after a space.
     public func printfFormat(kind: Kind, conversions: [String]) -> String {
-        recordStartLiteral + kind.rawValue + conversions.map { fieldSeparatorLiteral + $0 }.joined() + recordEndLiteral
+        let separator = "\\x1f" + boundary + "\\x1f"
+        var format = "\\x1e" + boundary + "\\x1f" + kind.rawValue
+        var afterString = false
+        for conversion in conversions {
+            if layout == .separated || conversion == "%s" {
+                format += separator + conversion
+                afterString = true
+            } else {
+                format += (afterString ? "\\x1f" + boundary : "") + " " + conversion
+                afterString = false
+            }
+        }
+        return format + "\\x1f" + boundary + "\\x1e" + (endsLine(kind) ? "\\n" : "")
     }
 }

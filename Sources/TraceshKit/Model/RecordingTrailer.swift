@@ -26,13 +26,11 @@ public enum RecordingTrailer {
 
     static let version = "1"
 
-    /// The trailer record, framed with the run's secret boundary so traced data cannot forge it.
+    /// The trailer record of a format 2 recording (`.separated`, as its bpftrace output was),
+    /// framed with the run's secret boundary so traced data cannot forge it.
     public static func record(_ trailer: Value, framing: EventFraming) -> [UInt8] {
-        let fields = [version, String(trailer.outputBytes), String(trailer.durationNanoseconds), trailer.state]
-        var bytes = framing.recordStart + Array(EventFraming.Kind.trailer.rawValue.utf8)
-        for field in fields { bytes += framing.fieldSeparator + Array(field.utf8) }
-        if let stacks = trailer.stacks { bytes += framing.fieldSeparator + stacks }
-        return bytes + framing.recordEnd
+        let fields = [version, String(trailer.outputBytes), String(trailer.durationNanoseconds), trailer.state].map { Array($0.utf8) }
+        return framing.with(layout: .separated).encode(.trailer, fields + (trailer.stacks.map { [$0] } ?? []))
     }
 
     /// The trailer from the scanner's fields, nil when they are not one this version writes.

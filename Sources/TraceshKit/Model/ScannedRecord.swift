@@ -12,8 +12,9 @@ public enum ScannedRecord: Hashable, Sendable {
     case intervalEnd(number: Int64)
     /// `END` finished printing.
     case end
-    /// The sync probe fired for the call with this sequence number (see `SyncMarker`).
-    case sync(UInt64)
+    /// The sync probe fired at this kernel time on `cpu`, for the `number`th time there (see
+    /// `SyncMarker`); a fake bpftrace in tests answers a call's sequence number alone (cpu -1).
+    case sync(UInt64, cpu: Int64 = -1, number: Int64 = 0)
     /// A recording's end-of-run record (fields after the kind), and the offset in the output
     /// stream where it starts, i.e. how many bytes of bpftrace's output came before it.
     case trailer([[UInt8]], offset: Int)

@@ -3,15 +3,23 @@ import Synchronization
 
 /// A barrier through the kernel between tracesh and the bpftrace program it runs.
 ///
-/// bpftrace 0.17 fires BEGIN before it attaches the other probes, and on SIGINT it drops events
-/// still waiting in its perf buffers. So neither "BEGIN printed" nor "send SIGINT" is exact. The
-/// program gets one more probe, an `interval` probe placed so that bpftrace attaches it last,
-/// printing a `F` record with the kernel's monotonic time (`nsecs`) every `periodMilliseconds`.
-/// A `F` record back means every probe is attached; a `F` record stamped after a moment tracesh
-/// noted (a "call", see `BpftraceRunner`) means every event before that moment on that CPU has
-/// been read, and a second one after that, that bpftrace has gone round all its perf buffers.
+/// bpftrace 0.17 fires BEGIN before it attaches the other probes, and on SIGINT it drops the
+/// events it is reading then; what is left in its perf buffers it prints after END's records,
+/// which tracesh does not wait for. So neither "BEGIN printed" nor "send SIGINT" is exact. The
+/// program gets one more probe, a `profile` probe placed so that bpftrace attaches it last, that
+/// fires on every CPU every `periodMilliseconds` and prints a `F` record: the kernel's monotonic
+/// time (`nsecs`), the CPU, and how many times it fired there. A `F` record back means every
+/// probe is attached. A perf buffer is one per CPU and read in order, so once every CPU's `F`
+/// records are stamped after a moment tracesh noted (a "call", see `BpftraceRunner`), every
+/// event made before that moment has been read, whichever CPU made it; a stop waits for that
+/// twice (the second after the first was seen) before its SIGINT. A gap in a CPU's count is a
+/// `F` record the kernel dropped with a full buffer: bpftrace counts it lost with the events, and
+/// the pipeline takes it back out, so "lost" counts events only.
 ///
-/// An interval probe is a software perf event: attaching and detaching it waits for no RCU grace
+/// Each `F` record ends a line, which makes bpftrace write what its output buffer holds: no
+/// event waits longer than the period to reach tracesh (see `EventFraming.endsLine`).
+///
+/// A profile probe is a software perf event: attaching and detaching it waits for no RCU grace
 /// period, where a uprobe (the marker this replaced) or a tracepoint costs one each way, 90-130 ms
 /// on this machine and seconds now and then when it is loaded.
 public struct SyncMarker: Hashable, Sendable {
@@ -25,10 +33,15 @@ public struct SyncMarker: Hashable, Sendable {
     /// The marker every run uses.
     public static func forThisProcess() -> SyncMarker? { SyncMarker() }
 
+    /// The map counting each CPU's reports (END clears it).
+    public static let countMap = "@tracesh_sync"
+
     /// The bpftrace block: first in the program, so that it is attached last.
     public func block(framing: EventFraming) -> String {
-        "interval:ms:\(periodMilliseconds)\n{\n"
-            + "  printf(\"\(framing.printfFormat(kind: .sync, conversions: ["%llu"]))\", nsecs);\n}"
+        let count = Self.countMap + "[cpu]"
+        return "profile:hz:\(1000 / max(1, periodMilliseconds))\n{\n"
+            + "  \(count) = \(count) + 1;\n"
+            + "  printf(\"\(framing.printfFormat(kind: .sync, conversions: ["%llu", "%d", "%lld"]))\", nsecs, cpu, \(count));\n}"
     }
 }
 

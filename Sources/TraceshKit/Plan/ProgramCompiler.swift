@@ -186,6 +186,9 @@ public enum ProgramCompiler {
         if !options.traceDescendantsOf.isEmpty { program.end.append(.call(.call(.clear, [.map(descendantsMap, keys: [])]))) }
         // Calls still in flight: bpftrace would print their entries at exit.
         for map in entryCaptures.flatMap(\.maps) { program.end.append(.call(.call(.clear, [.map(map, keys: [])]))) }
+        if options.sync != nil {
+            program.end.append(.call(.call(.clear, [.map(BpftraceIdentifier(known: String(SyncMarker.countMap.dropFirst())), keys: [])])))
+        }
         program.end.append(.printf(framedFormat: framing.printfFormat(kind: .end, conversions: []), []))
         program.end = StackCodegen.end(program, framing: framing)
 

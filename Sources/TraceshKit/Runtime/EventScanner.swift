@@ -10,7 +10,6 @@ import TraceshFiles
 public struct EventScanner: Sendable {
     public let framing: EventFraming
     private let start: [UInt8]
-    private let separator: [UInt8]
     private let end: [UInt8]
     private var buffer: [UInt8] = []
     private var offset = 0
@@ -24,13 +23,17 @@ public struct EventScanner: Sendable {
     /// The stream offset of the first damaged record.
     public private(set) var firstDamage: Int?
     private let boundary: [UInt8]
+    /// `US boundary`: where a string field ends in the `.compact` layout.
+    private let stringEnd: [UInt8]
+    /// A record ended at the end of the bytes so far: a newline first in the next ones is its.
+    private var newlineMayFollow = false
 
     public init(framing: EventFraming) {
         self.framing = framing
         start = framing.recordStart
-        separator = framing.fieldSeparator
         end = framing.recordEnd
         boundary = Array(framing.boundary.utf8)
+        stringEnd = framing.stringEnd
     }
 
     /// Records completed by `bytes`.
@@ -43,6 +46,10 @@ public struct EventScanner: Sendable {
     /// Calls `emit` for each record completed by `bytes` (no intermediate array on the hot path).
     public mutating func feed(_ bytes: [UInt8], emit: (ScannedRecord) -> Void) {
         buffer += bytes
+        if newlineMayFollow && offset < buffer.count {
+            if buffer[offset] == 0x0a { offset += 1 }
+            newlineMayFollow = false
+        }
         while true {
             guard let recordStart = ByteFields.find(start, in: buffer, from: offset) else {
                 // No record start: text up to the last newline is complete. A record's start
@@ -67,6 +74,12 @@ public struct EventScanner: Sendable {
             }
             emitRecord((recordStart + start.count)..<recordEnd, at: base + recordStart, emit: emit)
             offset = recordEnd + end.count
+            // Most records end a line (see `EventFraming.endsLine`); the newline is the record's.
+            if offset < buffer.count {
+                if buffer[offset] == 0x0a { offset += 1 }
+            } else {
+                newlineMayFollow = true
+            }
         }
         if offset > 65536 && offset * 2 > buffer.count {
             buffer.removeFirst(offset)
@@ -82,6 +95,7 @@ public struct EventScanner: Sendable {
         base += buffer.count
         buffer = []
         offset = 0
+        newlineMayFollow = false
         if let map = openMap {
             records.append(.map(name: map.name, text: map.text))
             openMap = nil
@@ -118,21 +132,43 @@ public struct EventScanner: Sendable {
         if firstDamage == nil { firstDamage = streamOffset }
     }
 
-    /// The fields of the record whose content (between its start and end markers) is `range`,
-    /// split at the field separators straight from the buffer.
-    private func fields(in range: Range<Int>) -> [[UInt8]] {
-        buffer.withUnsafeBufferPointer { all in
-            separator.withUnsafeBufferPointer { marker in
-                var parts: [[UInt8]] = []
+    /// The kind and fields of the record whose content (between its start and end markers) is
+    /// `range`, read straight from the buffer; nil when they do not follow the layout. The
+    /// `.separated` layout is the compact one with every field a string, so both are read here.
+    /// `kind (" " integer | US B US string | US B " " integer)*`, a string ending at the next `US B`.
+    private func fields(in range: Range<Int>) -> [[UInt8]]? {
+        buffer.withUnsafeBufferPointer { all -> [[UInt8]]? in
+            stringEnd.withUnsafeBufferPointer { marker -> [[UInt8]]? in
+                let base = all.baseAddress!, upper = range.upperBound
+                guard range.lowerBound < upper else { return nil }
+                var parts: [[UInt8]] = [[all[range.lowerBound]]]
                 parts.reserveCapacity(12)
-                var from = range.lowerBound
-                let base = all.baseAddress!
-                while from <= range.upperBound {
-                    let found = tracesh_memmem(base + from, range.upperBound - from, marker.baseAddress!, marker.count)
-                    let stop = found.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? range.upperBound
-                    parts.append(Array(UnsafeBufferPointer(rebasing: all[from..<stop])))
-                    from = stop + marker.count
-                    if found == nil { break }
+                var index = range.lowerBound + 1
+                while index < upper {
+                    switch all[index] {
+                    case 0x20:
+                        var stop = index + 1
+                        while stop < upper, all[stop] &- 0x30 < 10 || all[stop] == 0x2d { stop += 1 }
+                        guard stop > index + 1 else { return nil }
+                        parts.append(Array(UnsafeBufferPointer(rebasing: all[(index + 1)..<stop])))
+                        index = stop
+                    case 0x1f:
+                        guard upper - index > marker.count, memcmp(base + index, marker.baseAddress!, marker.count) == 0 else { return nil }
+                        let next = all[index + marker.count]
+                        if next == 0x20 {
+                            index += marker.count
+                        } else if next == 0x1f {
+                            let from = index + marker.count + 1
+                            let found = tracesh_memmem(base + from, upper - from, marker.baseAddress!, marker.count)
+                            let stop = found.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? upper
+                            parts.append(Array(UnsafeBufferPointer(rebasing: all[from..<stop])))
+                            index = stop
+                        } else {
+                            return nil
+                        }
+                    default:
+                        return nil
+                    }
                 }
                 return parts
             }
@@ -153,8 +189,7 @@ public struct EventScanner: Sendable {
             emit(.map(name: map.name, text: map.text))
             openMap = nil
         }
-        let fields = self.fields(in: content)
-        guard let first = fields.first, first.count == 1, let kind = Self.kinds[Int(first[0])] else {
+        guard let fields = self.fields(in: content), let first = fields.first, first.count == 1, let kind = Self.kinds[Int(first[0])] else {
             noteDamage(at: streamOffset)
             return
         }
@@ -173,8 +208,9 @@ public struct EventScanner: Sendable {
         case .end:
             emit(.end)
         case .sync:
-            // A negative sequence is damage (tracesh's are positive): 0, which no flush waits for.
-            emit(.sync(fields.count > 1 ? ByteFields.integer(fields[1]).flatMap { UInt64(exactly: $0) } ?? 0 : 0))
+            // A negative time is damage (the kernel's are positive): 0, which no flush waits for.
+            func number(_ index: Int) -> Int64? { fields.count > index ? ByteFields.integer(fields[index]) : nil }
+            emit(.sync(number(1).flatMap { UInt64(exactly: $0) } ?? 0, cpu: number(2) ?? -1, number: number(3) ?? 0))
         case .trailer:
             emit(.trailer(Array(fields.dropFirst()), offset: streamOffset))
         case .process:

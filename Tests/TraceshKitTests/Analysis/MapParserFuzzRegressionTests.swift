@@ -67,7 +67,7 @@ import Testing
         let program = try Self.program()
         let framing = program.framing
         func record(_ kind: EventFraming.Kind, _ fields: [String]) -> [UInt8] {
-            framing.recordStart + Array(kind.rawValue.utf8) + fields.flatMap { framing.fieldSeparator + Array($0.utf8) } + framing.recordEnd
+            framing.encode(kind, fields.map { Array($0.utf8) })
         }
         let countMap = CompiledProgram.eventCountMap.name
         var bytes = record(.start, ["9223372036854775807"]) + record(.interval, ["1", "-9223372036854775808"])

@@ -64,7 +64,7 @@ import Testing
         let program = try program(every: .seconds(1), keep: false)
         let framing = program.framing
         func record(_ kind: EventFraming.Kind, _ fields: [String]) -> [UInt8] {
-            framing.recordStart + Array(kind.rawValue.utf8) + fields.flatMap { framing.fieldSeparator + Array($0.utf8) } + framing.recordEnd
+            framing.encode(kind, fields.map { Array($0.utf8) })
         }
         var bytes: [UInt8] = record(.start, ["1000000000"])
         // The event counts are the kernel's since the start: 5, then 12.
@@ -104,7 +104,7 @@ import Testing
         #expect(program.maps.first?.fromEventCounts == EventCountDerivation(probeIndices: [0], keys: [.comm]))
         let framing = program.framing
         func record(_ kind: EventFraming.Kind, _ fields: [String]) -> [UInt8] {
-            framing.recordStart + Array(kind.rawValue.utf8) + fields.flatMap { framing.fieldSeparator + Array($0.utf8) } + framing.recordEnd
+            framing.encode(kind, fields.map { Array($0.utf8) })
         }
         var bytes: [UInt8] = record(.start, ["1000000000"])
         for (number, cumulative) in [(1, "@tracesh_events[0, 42, reader]: 5\n"), (2, "@tracesh_events[0, 42, reader]: 12\n@tracesh_events[0, 43, reader]: 1\n")] {
@@ -133,7 +133,7 @@ import Testing
         let program = try program(every: .seconds(1), keep: false, aggregation: aggregation)
         let framing = program.framing
         func record(_ kind: EventFraming.Kind, _ fields: [String]) -> [UInt8] {
-            framing.recordStart + Array(kind.rawValue.utf8) + fields.flatMap { framing.fieldSeparator + Array($0.utf8) } + framing.recordEnd
+            framing.encode(kind, fields.map { Array($0.utf8) })
         }
         var bytes: [UInt8] = record(.start, ["1000000000"])
         for (number, map) in [(1, "@agg1[reader]: 5\n"), (2, "@agg1[reader]: 7\n@agg1[writer]: 4\n")] {

@@ -10,13 +10,13 @@ struct RecordingTests {
     static func recording(events count: Int) throws -> (program: CompiledProgram, bytes: [UInt8]) {
         let program = try GoldenPrograms.program(golden, catalog: Fixtures.catalog)
         var bytes = Recording.header(program: program, clockOffset: 5_000, format: .framed)
-        bytes += EventScannerTests.record(.start, [Array("100".utf8)])
+        bytes += EventScannerTests.record(.start, [Array("100".utf8)], layout: .separated)
         for index in 0..<count {
             let path = Array("/tmp/file-\(index)".utf8)
             bytes += EventScannerTests.record(.event, [Array("0".utf8), Array("\(1000 + index)".utf8), Array("7".utf8), Array("7".utf8),
-                                                       Array("0".utf8), Array("0".utf8), Array("1".utf8), Array("cat".utf8), path, Array("0".utf8)])
+                                                       Array("0".utf8), Array("0".utf8), Array("1".utf8), Array("cat".utf8), path, Array("0".utf8)], layout: .separated)
         }
-        bytes += EventScannerTests.record(.end, [])
+        bytes += EventScannerTests.record(.end, [], layout: .separated)
         return (program, bytes)
     }
 
